@@ -1,0 +1,54 @@
+// Camera keys: `/api/v1/apps/:app/ws-ingest`. A key is shown once, at minting; lists
+// never carry the secret.
+import { z } from 'zod';
+import { CodedError } from '../errors.js';
+import { fullRoom, type CameraKey } from '../keys.js';
+import { ROOM_NAME, ROOM_NAME_RULE } from '../names.js';
+import type { ApiDeps } from './index.js';
+import { ok, type Route } from './router.js';
+import { streamUrls } from './urls.js';
+import { validate } from './validate.js';
+
+const MintBody = z.strictObject({
+  room: z.string({ message: 'must be a string' }).regex(ROOM_NAME, ROOM_NAME_RULE),
+  identity: z.string({ message: 'must be a string' }).min(1).max(64, 'must be at most 64 characters').regex(/^[\x20-\x7e]+$/, 'must be printable ASCII').optional(),
+});
+
+export function requireApp(deps: ApiDeps, name: string) {
+  const app = deps.store.getApp(name);
+  if (!app) throw new CodedError('not_found', `unknown app ${name}`);
+  return app;
+}
+
+export function keyView(deps: ApiDeps, key: CameraKey) {
+  const room = fullRoom(key.app, key.room);
+  const live = deps.cameras.byRoom(room);
+  return {
+    id: key.id, app: key.app, room, name: key.room, identity: key.identity,
+    createdAt: new Date(key.createdAt).toISOString(),
+    lastSeenAt: key.lastSeenAt === null ? null : new Date(key.lastSeenAt).toISOString(),
+    live: live?.keyId === key.id,
+  };
+}
+
+export function wsIngestRoutes(deps: ApiDeps): Route[] {
+  return [
+    {
+      method: 'POST', pattern: '/api/v1/apps/:app/ws-ingest', scope: 'ingress:create',
+      handler: async ({ params, json }) => {
+        const app = requireApp(deps, params.app!);
+        const body = validate(MintBody, json());
+        const { key, secret } = await deps.store.mintKey({ app: app.name, room: body.room, identity: body.identity ?? null });
+        deps.log.info({ event: 'key_minted', app: app.name, room: body.room, keyId: key.id }, 'camera key minted');
+        return ok(201, {
+          id: key.id,
+          streamKey: secret,
+          room: fullRoom(app.name, key.room),
+          name: key.room,
+          identity: key.identity,
+          ...streamUrls(deps.publicBase(), app.name, key.room),
+        });
+      },
+    },
+  ];
+}

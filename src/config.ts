@@ -1,0 +1,144 @@
+// The one Config: every operator setting with its environment variable, flag, default
+// and rule. Validated once at boot (messages name the setting), then frozen and handed
+// to the workers, which never read the environment themselves.
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+export interface Config {
+  /** Public HTTP/WebSocket port; 0 picks a free one. Default 8080. */
+  readonly port: number;
+  /** Interface to listen on. Default 0.0.0.0. */
+  readonly host: string;
+  /** Directory holding the LMDB control store. Default ./data. */
+  readonly dataDir: string;
+  /** Shard worker threads, each a uWS App on the public port. Default: CPU count. */
+  readonly workers: number;
+  /** Base URL used in returned URLs (wsUrl, mjpegUrl...). Default http://localhost:<port>. */
+  readonly publicUrl: string;
+  /** If set, this exact string is the bootstrap admin API token. */
+  readonly adminToken: string | undefined;
+  /** Frames per second a camera may send; excess frames are dropped and counted. Default 15. */
+  readonly maxFps: number;
+  /** Largest accepted frame in bytes (also the size of a frame slot). Default 262144. */
+  readonly maxFrameBytes: number;
+  /** Seconds without a frame before a camera is closed with 4408. Default 30. */
+  readonly idleTimeoutSec: number;
+  /** Seconds between server pings; two unanswered pings close the socket. Default 15. */
+  readonly pingIntervalSec: number;
+  /** Seconds a room keeps its viewers and last frame after its camera left. Default 10. */
+  readonly reconnectGraceSec: number;
+  /** Rooms (live cameras) the node can hold at once: sizes the shared frame arena. Default 1024. */
+  readonly maxRooms: number;
+  /** Camera handshakes one IP may make at once (bucket size). Default 1000. */
+  readonly handshakeBurst: number;
+  /** Camera handshakes per second one IP regains. Default 20. */
+  readonly handshakeRatePerSec: number;
+  /** Failed camera handshakes allowed per IP+room before 4429 (bucket size). Default 5. */
+  readonly authFailBurst: number;
+  /** Seconds to regain one failed-handshake allowance per IP+room. Default 60. */
+  readonly authFailRefillSec: number;
+  /** Addresses of reverse proxies whose X-Forwarded-For is believed. Default none. */
+  readonly trustedProxies: readonly string[];
+  /** pino log level. Default info. */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+interface Setting<T> {
+  env: string;
+  flag: string;
+  doc: string;
+  schema: z.ZodType<T>;
+  default: () => T;
+}
+
+const int = (min: number, max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every setting, keyed by its Config field. Order is the order of `--help`. */
+export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
+  port: { env: 'PORT', flag: 'port', doc: 'public HTTP/WebSocket port (0 = pick a free port)', schema: int(0, 65535), default: () => 8080 },
+  host: { env: 'HOST', flag: 'host', doc: 'interface to listen on', schema: z.string().min(1, 'must not be empty'), default: () => '0.0.0.0' },
+  dataDir: { env: 'FRAMEHUB_DATA_DIR', flag: 'data-dir', doc: 'directory of the LMDB control store', schema: z.string().min(1, 'must not be empty'), default: () => './data' },
+  workers: { env: 'FRAMEHUB_WORKERS', flag: 'workers', doc: 'shard worker threads (default: CPU count)', schema: int(1, 32), default: () => Math.min(32, availableParallelism()) },
+  publicUrl: {
+    env: 'FRAMEHUB_PUBLIC_URL', flag: 'public-url', doc: 'base URL used in returned URLs (default http://localhost:<port>)',
+    schema: z.string().refine((v) => v === '' || /^https?:\/\/[^/\s]+$/.test(v.replace(/\/$/, '')), 'must be an http(s) URL with no path, e.g. https://cams.example.com'),
+    default: () => '',
+  },
+  adminToken: {
+    env: 'FRAMEHUB_ADMIN_TOKEN', flag: 'admin-token', doc: 'bootstrap admin API token (default: generated on first start, printed once)',
+    schema: z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+    default: () => undefined,
+  },
+  maxFps: { env: 'FRAMEHUB_MAX_FPS', flag: 'max-fps', doc: 'frames per second a camera may send (excess dropped)', schema: int(1, 120), default: () => 15 },
+  maxFrameBytes: { env: 'FRAMEHUB_MAX_FRAME_BYTES', flag: 'max-frame-bytes', doc: 'largest frame in bytes (larger closes with 4413)', schema: int(1024, 4 * 1024 * 1024), default: () => 262144 },
+  idleTimeoutSec: { env: 'FRAMEHUB_IDLE_TIMEOUT_SEC', flag: 'idle-timeout-sec', doc: 'seconds without a frame before close 4408', schema: int(1, 3600), default: () => 30 },
+  pingIntervalSec: { env: 'FRAMEHUB_PING_INTERVAL_SEC', flag: 'ping-interval-sec', doc: 'seconds between server pings (2 missed = dead)', schema: int(1, 600), default: () => 15 },
+  reconnectGraceSec: { env: 'FRAMEHUB_RECONNECT_GRACE_SEC', flag: 'reconnect-grace-sec', doc: 'seconds viewers stay attached after the camera left', schema: int(0, 3600), default: () => 10 },
+  maxRooms: { env: 'FRAMEHUB_MAX_ROOMS', flag: 'max-rooms', doc: 'live rooms the node holds at once (frame arena size)', schema: int(1, 65536), default: () => 1024 },
+  handshakeBurst: { env: 'FRAMEHUB_HANDSHAKE_BURST', flag: 'handshake-burst', doc: 'camera handshakes one IP may make at once', schema: int(1, 1_000_000), default: () => 1000 },
+  handshakeRatePerSec: { env: 'FRAMEHUB_HANDSHAKE_RATE', flag: 'handshake-rate', doc: 'camera handshakes per second one IP regains', schema: int(1, 1_000_000), default: () => 20 },
+  authFailBurst: { env: 'FRAMEHUB_AUTH_FAIL_BURST', flag: 'auth-fail-burst', doc: 'failed handshakes per IP+room before 4429', schema: int(1, 1_000_000), default: () => 5 },
+  authFailRefillSec: { env: 'FRAMEHUB_AUTH_FAIL_REFILL_SEC', flag: 'auth-fail-refill-sec', doc: 'seconds to regain one failed-handshake allowance', schema: int(1, 86400), default: () => 60 },
+  trustedProxies: {
+    env: 'FRAMEHUB_TRUSTED_PROXIES', flag: 'trusted-proxies', doc: 'comma-separated proxy IPs whose X-Forwarded-For is believed',
+    schema: z.array(z.string().regex(/^[0-9a-fA-F:.]+$/, 'must be a list of IP addresses')),
+    default: () => [],
+  },
+  logLevel: { env: 'LOG_LEVEL', flag: 'log-level', doc: 'log level (fatal..trace, silent)', schema: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }), default: () => 'info' },
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type RawSources = { env?: Record<string, string | undefined>; flags?: Record<string, string | undefined>; overrides?: Partial<Config> };
+
+/**
+ * Builds the Config from flags (highest), then environment, then defaults;
+ * `overrides` (typed, used by tests and embedders) win over everything.
+ * Throws ConfigError naming the setting and the rule on the first bad value.
+ */
+export function loadConfig({ env = {}, flags = {}, overrides = {} }: RawSources = {}): Config {
+  const out: Record<string, unknown> = {};
+  for (const [field, s] of Object.entries(settings) as [keyof Config, Setting<unknown>][]) {
+    if (field in overrides) {
+      out[field] = overrides[field];
+      continue;
+    }
+    const raw = flags[s.flag] ?? env[s.env];
+    if (raw === undefined || (raw === '' && field !== 'publicUrl')) {
+      out[field] = s.default();
+      continue;
+    }
+    const input = field === 'trustedProxies' ? raw.split(',').map((x) => x.trim()).filter(Boolean) : raw;
+    const parsed = s.schema.safeParse(input);
+    if (!parsed.success) {
+      const shown = field === 'adminToken' ? '(hidden)' : JSON.stringify(raw);
+      throw new ConfigError(`invalid setting ${s.env} (--${s.flag}): ${parsed.error.issues[0]?.message ?? 'invalid'}, got ${shown}`);
+    }
+    out[field] = parsed.data;
+  }
+  out.dataDir = path.resolve(out.dataDir as string);
+  out.publicUrl = (out.publicUrl as string).replace(/\/$/, '');
+  return Object.freeze(out) as unknown as Config;
+}
+
+/** The base URL for returned links, once the real port is known. */
+export function publicBase(config: Config, listeningPort: number): string {
+  return config.publicUrl || `http://localhost:${listeningPort}`;
+}
+
+/** Lines for `--help`: one per setting with its flag, variable and default. */
+export function settingsHelp(): string {
+  return Object.values(settings)
+    .map((s) => {
+      const d = s.default();
+      const shown = d === undefined || (Array.isArray(d) && d.length === 0) || d === '' ? '' : ` (default ${String(d)})`;
+      return `  --${s.flag.padEnd(22)} ${s.env.padEnd(30)} ${s.doc}${shown}`;
+    })
+    .join('\n');
+}

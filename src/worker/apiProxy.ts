@@ -1,0 +1,59 @@
+// `/api/*` on any worker: the request (body capped) is handed to the primary, which owns
+// the control store and answers; the worker writes the answer back.
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { RequestChannel } from '../channel.js';
+import type { ApiResponse, WorkerRequest } from '../protocol.js';
+import type { Logger } from '../telemetry.js';
+import { readBody, readRequest, sendError, statusLine } from './http.js';
+
+/** Largest API request body. */
+export const MAX_API_BODY = 64 * 1024;
+/** Headers the API may look at; nothing else crosses to the primary. */
+const FORWARDED = ['authorization', 'content-type', 'if-none-match'];
+
+export function apiRoute(primary: RequestChannel<WorkerRequest>, trusted: ReadonlySet<string>, log: Logger) {
+  return (res: HttpResponse, req: HttpRequest): void => {
+    const info = readRequest(res, req, trusted);
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    const forward = (body: Buffer): void => {
+      const headers: Record<string, string> = {};
+      for (const h of FORWARDED) if (info.headers[h] !== undefined) headers[h] = info.headers[h]!;
+      primary
+        .request<ApiResponse>({ kind: 'api', method: info.method.toUpperCase(), path: info.url, query: info.query, headers, body: body.toString('utf8'), ip: info.ip })
+        .then(
+          (answer) => {
+            if (aborted) return;
+            res.cork(() => {
+              res.writeStatus(statusLine(answer.status));
+              res.writeHeader('Content-Type', 'application/json; charset=utf-8');
+              res.writeHeader('Cache-Control', 'no-store');
+              for (const [k, v] of Object.entries(answer.headers ?? {})) res.writeHeader(k, v);
+              res.end(answer.body);
+            });
+          },
+          (err: Error) => {
+            log.error({ err: err.message, path: info.url }, 'API request failed');
+            if (!aborted) sendError(res, 503, 'unavailable', 'the control plane did not answer; retry');
+          },
+        );
+    };
+    const hasBody = info.headers['content-length'] !== undefined || info.headers['transfer-encoding'] !== undefined;
+    if (!hasBody) {
+      forward(Buffer.alloc(0));
+      return;
+    }
+    const declared = Number(info.headers['content-length'] ?? 0);
+    if (declared > MAX_API_BODY) {
+      sendError(res, 413, 'payload_too_large', `request body over ${MAX_API_BODY} bytes`);
+      return;
+    }
+    readBody(res, MAX_API_BODY, (body) => {
+      if (aborted) return;
+      if (body === null) sendError(res, 413, 'payload_too_large', `request body over ${MAX_API_BODY} bytes`);
+      else forward(body);
+    });
+  };
+}

@@ -1,0 +1,58 @@
+// What a worker knows of rooms and apps (kept in sync by the primary's broadcasts), and
+// the playback access check: public by app, or a play token scoped to the room.
+import { CloseReason, type CloseReasonToken } from '../errors.js';
+import { isAppName, isRoomName } from '../names.js';
+import { checkPlayToken } from '../playToken.js';
+import type { AppView, RoomInfo } from '../protocol.js';
+
+export type AccessResult =
+  | { ok: true; app: AppView; room: RoomInfo }
+  | { ok: false; status: number; code: string; message: string; close: number; reason: CloseReasonToken };
+
+function deny(status: number, code: string, message: string, reason: CloseReasonToken): AccessResult {
+  return { ok: false, status, code, message, close: CloseReason[reason], reason };
+}
+
+export class Directory {
+  readonly rooms = new Map<string, RoomInfo>();
+  readonly apps = new Map<string, AppView>();
+
+  setRooms(list: RoomInfo[]): void {
+    this.rooms.clear();
+    for (const r of list) this.rooms.set(r.room, r);
+  }
+
+  setApps(list: AppView[]): void {
+    this.apps.clear();
+    for (const a of list) this.apps.set(a.name, a);
+  }
+
+  /** Full room name for `/live/<app>/<room>`, where room may be short (`cam1`) or full (`live-cam1`). */
+  fullName(app: string, room: string): string {
+    const full = `${app}-${room}`;
+    if (this.rooms.has(full) || !room.startsWith(`${app}-`)) return full;
+    return room;
+  }
+
+  /**
+   * Checks a playback request: names, app, play token (when the app's playback is not
+   * public), then whether the room is live. Auth comes before the room lookup so a
+   * denied caller learns nothing about which rooms exist.
+   */
+  access(appName: string, roomName: string, token: string | null): AccessResult {
+    if (!isAppName(appName) || !isRoomName(roomName)) return deny(404, 'not_found', 'no such app or room', 'stream_offline');
+    const app = this.apps.get(appName);
+    if (!app) return deny(404, 'not_found', `unknown app ${appName}`, 'stream_offline');
+    const full = this.fullName(appName, roomName);
+    if (!app.publicPlayback) {
+      const check = checkPlayToken(token, app.playSecret, appName, full);
+      if (check === 'missing') return deny(401, 'invalid_play_token', 'this app needs a play token: ?token=', 'invalid_token');
+      if (check === 'invalid') return deny(401, 'invalid_play_token', 'play token is not valid', 'invalid_token');
+      if (check === 'expired') return deny(401, 'invalid_play_token', 'play token has expired', 'invalid_token');
+      if (check === 'wrong_room') return deny(403, 'forbidden', 'play token is for another room', 'wrong_room');
+    }
+    const room = this.rooms.get(full);
+    if (!room) return deny(404, 'stream_offline', `room ${full} is not live`, 'stream_offline');
+    return { ok: true, app, room };
+  }
+}

@@ -1,0 +1,176 @@
+// The frame hub of one worker: the viewers of each room on this worker, and the fan-out
+// that reads a room's newest frame from its shared slot once and writes the same bytes
+// to every viewer. A congested viewer skips frames (latest frame wins) and is caught up
+// with the newest frame when its socket drains; nothing queues.
+import type { RoomInfo } from '../protocol.js';
+import type { FrameArena } from '../slots.js';
+import type { DropReason, Transport } from '../telemetry.js';
+
+/** Space kept before the JPEG in the scratch buffer for the MJPEG part header. */
+const PART_HEADER_ROOM = 160;
+const PART_TRAILER = Buffer.from('\r\n--frame\r\n', 'latin1');
+
+/** A frame ready to write. Its buffers are reused: viewers must write, not keep them. */
+export interface OutgoingFrame {
+  seq: number;
+  receivedAt: number;
+  jpeg: Uint8Array;
+  /** MJPEG part: part headers + JPEG + the next boundary (ustreamer's "advance headers"). */
+  part: Uint8Array;
+}
+
+export interface Viewer {
+  readonly transport: Exclude<Transport, 'snapshot'>;
+  /** Sequence number of the last frame written (0 = none). */
+  lastSeq: number;
+  /** Writes the frame; returns false when skipped because the viewer is congested. */
+  deliver(frame: OutgoingFrame): boolean;
+  /** The room changed state (camera away / back). */
+  roomState(state: RoomInfo['state']): void;
+  /** The room ended: finish the response / close the socket. */
+  end(): void;
+}
+
+export interface HubMetrics {
+  delivered(transport: Viewer['transport'], bytes: number): void;
+  dropped(reason: DropReason, n?: number): void;
+  fanoutLatency(seconds: number): void;
+  viewerCount(transport: Viewer['transport'], delta: number): void;
+}
+
+interface HubRoom {
+  info: RoomInfo;
+  viewers: Set<Viewer>;
+  /** Last frame fanned out. */
+  lastSeq: number;
+}
+
+export class Hub {
+  readonly #arena: FrameArena;
+  readonly #shard: number;
+  readonly #metrics: HubMetrics;
+  readonly #rooms = new Map<string, HubRoom>();
+  readonly #bySlot = new Map<number, HubRoom>();
+  readonly #scratch: Buffer;
+
+  constructor(arena: FrameArena, shard: number, metrics: HubMetrics) {
+    this.#arena = arena;
+    this.#shard = shard;
+    this.#metrics = metrics;
+    this.#scratch = Buffer.allocUnsafe(PART_HEADER_ROOM + arena.layout.slotBytes + PART_TRAILER.length);
+  }
+
+  /** Viewer counts per room (for inspection and metrics). */
+  viewerCounts(): { room: string; mjpeg: number; ws: number }[] {
+    return [...this.#rooms.values()].map((r) => {
+      let mjpeg = 0;
+      for (const v of r.viewers) if (v.transport === 'mjpeg') mjpeg++;
+      return { room: r.info.room, mjpeg, ws: r.viewers.size - mjpeg };
+    });
+  }
+
+  get viewerTotal(): number {
+    let n = 0;
+    for (const r of this.#rooms.values()) n += r.viewers.size;
+    return n;
+  }
+
+  viewersOf(room: string): number {
+    return this.#rooms.get(room)?.viewers.size ?? 0;
+  }
+
+  /** Adds a viewer and writes it the room's newest frame at once (if there is one). */
+  attach(info: RoomInfo, viewer: Viewer): void {
+    let room = this.#rooms.get(info.room);
+    if (!room) {
+      room = { info, viewers: new Set(), lastSeq: this.#arena.latestSeq(info.slot) };
+      this.#rooms.set(info.room, room);
+      this.#bySlot.set(info.slot, room);
+      this.#arena.setViewing(info.slot, this.#shard, true);
+    }
+    room.viewers.add(viewer);
+    this.#metrics.viewerCount(viewer.transport, 1);
+    this.catchUp(info.room, viewer);
+  }
+
+  detach(roomName: string, viewer: Viewer): void {
+    const room = this.#rooms.get(roomName);
+    if (!room || !room.viewers.delete(viewer)) return;
+    this.#metrics.viewerCount(viewer.transport, -1);
+    if (room.viewers.size === 0) this.#forget(room);
+  }
+
+  #forget(room: HubRoom): void {
+    this.#rooms.delete(room.info.room);
+    if (this.#bySlot.get(room.info.slot) === room) this.#bySlot.delete(room.info.slot);
+    this.#arena.setViewing(room.info.slot, this.#shard, false);
+  }
+
+  /** Writes the newest frame to one viewer if it has not had it (new or drained viewer). */
+  catchUp(roomName: string, viewer: Viewer): void {
+    const room = this.#rooms.get(roomName);
+    if (!room) return;
+    const frame = this.#read(room.info.slot);
+    if (frame && frame.seq !== viewer.lastSeq) {
+      if (viewer.deliver(frame)) this.#metrics.delivered(viewer.transport, viewer.transport === 'mjpeg' ? frame.part.length : frame.jpeg.length);
+    }
+  }
+
+  /** The room's newest frame, copied out of the slot into the hub's scratch buffer. */
+  #read(slot: number): OutgoingFrame | null {
+    const meta = this.#arena.readLatest(slot, this.#scratch, PART_HEADER_ROOM);
+    if (!meta) return null;
+    const header = `Content-Type: image/jpeg\r\nContent-Length: ${meta.length}\r\nX-Timestamp: ${(meta.receivedAt / 1000).toFixed(6)}\r\n\r\n`;
+    const start = PART_HEADER_ROOM - header.length;
+    this.#scratch.write(header, start, 'latin1');
+    const end = PART_HEADER_ROOM + meta.length;
+    PART_TRAILER.copy(this.#scratch, end);
+    return {
+      seq: meta.seq,
+      receivedAt: meta.receivedAt,
+      jpeg: this.#scratch.subarray(PART_HEADER_ROOM, end),
+      part: this.#scratch.subarray(start, end + PART_TRAILER.length),
+    };
+  }
+
+  /** A slot has a new frame (doorbell or local publish): fan it out to this worker's viewers. */
+  onFrame(slot: number): void {
+    const room = this.#bySlot.get(slot);
+    if (!room) return;
+    const frame = this.#read(slot);
+    if (!frame || frame.seq === room.lastSeq) return;
+    room.lastSeq = frame.seq;
+    let skipped = 0;
+    for (const v of room.viewers) {
+      if (v.deliver(frame)) this.#metrics.delivered(v.transport, v.transport === 'mjpeg' ? frame.part.length : frame.jpeg.length);
+      else skipped++;
+    }
+    if (skipped) this.#metrics.dropped('slow_viewer', skipped);
+    this.#metrics.fanoutLatency((performance.timeOrigin + performance.now() - frame.receivedAt) / 1000);
+  }
+
+  /** Room table changes from the primary. */
+  onRoom(info: RoomInfo): void {
+    const room = this.#rooms.get(info.room);
+    if (!room) return;
+    const stateChanged = room.info.state !== info.state;
+    room.info = info;
+    if (stateChanged) for (const v of room.viewers) v.roomState(info.state);
+  }
+
+  onRoomClosed(roomName: string): void {
+    const room = this.#rooms.get(roomName);
+    if (!room) return;
+    this.#forget(room);
+    for (const v of [...room.viewers]) {
+      this.#metrics.viewerCount(v.transport, -1);
+      v.end();
+    }
+    room.viewers.clear();
+  }
+
+  /** Ends every viewer (shutdown). */
+  endAll(): void {
+    for (const name of [...this.#rooms.keys()]) this.onRoomClosed(name);
+  }
+}

@@ -1,0 +1,276 @@
+// Camera ingest: `/ingest/ws`. The handshake is decided by the primary (key, app, room,
+// quotas, per-IP limits, newest-connection-wins) before the upgrade, so no frame can
+// arrive before the socket's handlers exist, and an abort during that wait releases the
+// admission (no ghost camera). Each binary message is one JPEG: checked (size, SOI/EOI,
+// token bucket at maxFps) and copied into the room's shared slot; viewers on other
+// workers are woken by the doorbell. Rejections are sent as `{"type":"error"}` before
+// the close, the only reason an ESP32 sketch can log.
+import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
+import type { RequestChannel } from '../channel.js';
+import type { Config } from '../config.js';
+import { CloseCode, type CloseReasonToken } from '../errors.js';
+import { isJpeg } from '../jpeg.js';
+import { hashSecret } from '../keys.js';
+import type { AdmitResult, CameraStats, Limits, RoomInfo, ToPrimary, WorkerRequest } from '../protocol.js';
+import type { Doorbell, FrameArena } from '../slots.js';
+import type { Logger, WorkerMetrics } from '../telemetry.js';
+import { readRequest, sendError } from './http.js';
+import type { Hub } from './hub.js';
+import { closeWithError, pingOrDrop, type SocketState } from './sockets.js';
+
+/** Largest text message a camera may send (stats); larger ones are ignored and counted. */
+const MAX_TEXT_BYTES = 1024;
+/** Stats messages are parsed at most this often per camera; the rest are counted and ignored. */
+const STATS_MIN_INTERVAL_MS = 1000;
+
+export interface CameraSocketData extends SocketState {
+  kind: 'camera';
+  admission: AdmitResult;
+  ip: string;
+  openedAt: number;
+  lastFrameAt: number;
+  missedPongs: number;
+  /** Token bucket at maxFps. */
+  tokens: number;
+  refilledAt: number;
+  frames: number;
+  bytes: number;
+  lastStatsAt: number;
+}
+
+export interface IngestDeps {
+  shard: number;
+  config: Config;
+  arena: FrameArena;
+  doorbell: Doorbell;
+  hub: Hub;
+  metrics: WorkerMetrics;
+  log: Logger;
+  primary: RequestChannel<WorkerRequest>;
+  notify(msg: ToPrimary): void;
+  trustedProxies: ReadonlySet<string>;
+}
+
+type CameraSocket = WebSocket<CameraSocketData>;
+
+/** Picks the stream key: `Authorization: Bearer wsk_...` first, then `?key=`. */
+function presentedKey(headers: Record<string, string>, params: URLSearchParams): string | null {
+  const auth = headers.authorization ?? '';
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+  if (m) return m[1]!;
+  return params.get('key') || null;
+}
+
+export class Ingest {
+  readonly #d: IngestDeps;
+  readonly #cameras = new Map<number, CameraSocket>();
+
+  constructor(deps: IngestDeps) {
+    this.#d = deps;
+  }
+
+  get count(): number {
+    return this.#cameras.size;
+  }
+
+  list(): { connId: number; room: string }[] {
+    return [...this.#cameras.entries()].map(([connId, ws]) => {
+      const a = ws.getUserData().admission;
+      return { connId, room: a.ok ? a.info.room : '' };
+    });
+  }
+
+  behavior(): WebSocketBehavior<CameraSocketData> {
+    const { config } = this.#d;
+    return {
+      // Frames between maxFrameBytes and this cap get 4413; above it uWS drops the TCP
+      // connection from the frame header alone (the client sees 1006).
+      maxPayloadLength: config.maxFrameBytes * 4,
+      maxBackpressure: 64 * 1024,
+      idleTimeout: 0, // liveness is checked in app code (sweep), see DESIGN.md section 2
+      sendPingsAutomatically: false,
+      upgrade: (res, req, context) => this.#upgrade(res, req, context),
+      open: (ws) => this.#open(ws),
+      message: (ws, message, isBinary) => this.#message(ws, message, isBinary),
+      pong: (ws) => {
+        ws.getUserData().missedPongs = 0;
+      },
+      ping: (ws) => {
+        ws.getUserData().missedPongs = 0;
+      },
+      close: (ws, code) => this.#close(ws, code),
+    };
+  }
+
+  #upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
+    const info = readRequest(res, req, this.#d.trustedProxies);
+    const secKey = info.headers['sec-websocket-key'] ?? '';
+    const secExt = info.headers['sec-websocket-extensions'] ?? '';
+    // Echo the first requested subprotocol (arduinoWebSockets asks for `arduino`).
+    const secProto = (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim();
+    const key = presentedKey(info.headers, info.params);
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    const request: WorkerRequest = {
+      kind: 'admit',
+      app: info.params.get('app') ?? '',
+      room: info.params.get('room') ?? '',
+      keyHash: key === null ? null : hashSecret(key),
+      identity: info.params.get('identity')?.slice(0, 64) || null,
+      ip: info.ip,
+    };
+    this.#d.primary.request<AdmitResult>(request).then(
+      (admission) => {
+        if (aborted) {
+          if (admission.ok) this.#d.notify({ type: 'camera-closed', connId: admission.connId, code: CloseCode.abnormal, reason: 'aborted_handshake' });
+          return;
+        }
+        const now = Date.now();
+        const data: CameraSocketData = {
+          kind: 'camera', admission, ip: info.ip, openedAt: now, lastFrameAt: now, missedPongs: 0,
+          tokens: admission.ok ? admission.limits.maxFps : 0, refilledAt: now, frames: 0, bytes: 0, lastStatsAt: 0, closing: null,
+        };
+        res.cork(() => res.upgrade(data, secKey, secProto, secExt, context));
+      },
+      (err: Error) => {
+        if (aborted) return;
+        this.#d.log.error({ err: err.message }, 'camera admission failed');
+        sendError(res, 503, 'unavailable', 'the server could not decide this handshake; retry');
+      },
+    );
+  }
+
+  #open(ws: CameraSocket): void {
+    const data = ws.getUserData();
+    const a = data.admission;
+    if (!a.ok) {
+      closeWithError(ws, a.reason, a.message);
+      return;
+    }
+    this.#cameras.set(a.connId, ws);
+    this.#d.metrics.cameras.inc({ shard: String(this.#d.shard) });
+    ws.send(JSON.stringify(readyMessage(a.info, a.limits)), false);
+    this.#d.log.info({ event: 'camera_open', room: a.info.room, streamId: a.info.streamId, keyId: a.keyId, connId: a.connId, ip: data.ip }, 'camera connected');
+  }
+
+  #message(ws: CameraSocket, message: ArrayBuffer, isBinary: boolean): void {
+    const data = ws.getUserData();
+    const a = data.admission;
+    if (!a.ok || data.closing) return;
+    data.missedPongs = 0;
+    if (!isBinary) {
+      this.#text(ws, data, message);
+      return;
+    }
+    const { metrics } = this.#d;
+    const frame = new Uint8Array(message);
+    if (frame.length > a.limits.maxFrameBytes) {
+      metrics.framesDropped.inc({ reason: 'oversize' });
+      closeWithError(ws, 'frame_too_large', `frame of ${frame.length} bytes exceeds maxFrameBytes ${a.limits.maxFrameBytes}`);
+      return;
+    }
+    if (!isJpeg(frame)) {
+      metrics.framesDropped.inc({ reason: 'not_jpeg' });
+      return;
+    }
+    const now = Date.now();
+    data.tokens = Math.min(a.limits.maxFps, data.tokens + ((now - data.refilledAt) / 1000) * a.limits.maxFps);
+    data.refilledAt = now;
+    if (data.tokens < 1) {
+      metrics.framesDropped.inc({ reason: 'rate_limit' });
+      return;
+    }
+    data.tokens -= 1;
+    const slot = a.info.slot;
+    const result = this.#d.arena.publish(slot, a.connId, frame, performance.timeOrigin + performance.now());
+    if (result !== 'ok') {
+      metrics.framesDropped.inc({ reason: result === 'not_owner' ? 'replaced' : 'writer_busy' });
+      return;
+    }
+    data.lastFrameAt = now;
+    data.frames++;
+    data.bytes += frame.length;
+    metrics.framesReceived.inc({ app: a.info.app });
+    metrics.bytesReceived.inc({ app: a.info.app }, frame.length);
+    if (this.#d.doorbell.ringMask(this.#d.arena.viewersMask(slot), slot, this.#d.shard)) this.#d.hub.onFrame(slot);
+  }
+
+  /** Optional `stats` messages: small, rate limited, numbers only. */
+  #text(ws: CameraSocket, data: CameraSocketData, message: ArrayBuffer): void {
+    const { metrics } = this.#d;
+    const now = Date.now();
+    if (message.byteLength > MAX_TEXT_BYTES) {
+      metrics.statsMessages.inc({ result: 'too_large' });
+      return;
+    }
+    if (now - data.lastStatsAt < STATS_MIN_INTERVAL_MS) {
+      metrics.statsMessages.inc({ result: 'rate_limited' });
+      return;
+    }
+    data.lastStatsAt = now;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(message).toString('utf8'));
+    } catch {
+      metrics.statsMessages.inc({ result: 'invalid' });
+      return;
+    }
+    const msg = parsed as Record<string, unknown> | null;
+    if (!msg || typeof msg !== 'object' || msg.type !== 'stats') {
+      metrics.statsMessages.inc({ result: 'invalid' });
+      return;
+    }
+    const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+    const stats: CameraStats = { fps: num(msg.fps), rssi: num(msg.rssi), heapFree: num(msg.heapFree), at: now };
+    metrics.statsMessages.inc({ result: 'ok' });
+    const a = data.admission;
+    if (a.ok) this.#d.notify({ type: 'camera-stats', connId: a.connId, stats });
+    void ws;
+  }
+
+  #close(ws: CameraSocket, code: number): void {
+    const data = ws.getUserData();
+    const a = data.admission;
+    const closeCode = data.closing?.code ?? code;
+    const reason = data.closing?.reason ?? (code === CloseCode.normal ? 'normal' : code === CloseCode.abnormal ? 'connection_lost' : 'client_close');
+    this.#d.metrics.closes.inc({ side: 'camera', code: String(closeCode) });
+    if (!a.ok) return;
+    this.#cameras.delete(a.connId);
+    this.#d.metrics.cameras.dec({ shard: String(this.#d.shard) });
+    this.#d.notify({ type: 'camera-closed', connId: a.connId, code: closeCode, reason });
+    this.#d.log.info(
+      { event: 'camera_close', room: a.info.room, streamId: a.info.streamId, connId: a.connId, code: closeCode, reason, frames: data.frames, bytes: data.bytes, seconds: Math.round((Date.now() - data.openedAt) / 1000) },
+      'camera disconnected',
+    );
+  }
+
+  /** The primary closes a camera (replaced by a newer connection, key revoked...). */
+  kick(connId: number, reason: CloseReasonToken, message: string): void {
+    const ws = this.#cameras.get(connId);
+    if (ws) closeWithError(ws, reason, message);
+  }
+
+  /** Runs every second: idle timeout (4408) and, on ping rounds, the two-missed-pongs rule. */
+  sweep(now: number, pingRound: boolean): void {
+    for (const ws of this.#cameras.values()) {
+      const data = ws.getUserData();
+      if (data.closing || !data.admission.ok) continue;
+      if (now - data.lastFrameAt > data.admission.limits.idleTimeoutSec * 1000) {
+        closeWithError(ws, 'idle_timeout', `no frame for ${data.admission.limits.idleTimeoutSec} s`);
+        continue;
+      }
+      if (pingRound) pingOrDrop(ws);
+    }
+  }
+
+  /** Shutdown: every camera gets 1001 with a going-away message. */
+  closeAll(): void {
+    for (const ws of [...this.#cameras.values()]) closeWithError(ws, 'going_away', 'server shutting down');
+  }
+}
+
+export function readyMessage(info: RoomInfo, limits: Limits): Record<string, unknown> {
+  return { type: 'ready', room: info.room, streamId: info.streamId, maxFps: limits.maxFps, maxFrameBytes: limits.maxFrameBytes, idleTimeoutSec: limits.idleTimeoutSec };
+}

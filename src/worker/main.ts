@@ -1,0 +1,222 @@
+// Shard worker thread entry: one uWS App on the public port (SO_REUSEPORT, so the kernel
+// spreads connections over the workers), with ingest, playback, API proxy and pages.
+// Messages from the primary are handled in one switch. An exception in a handler must
+// never escape into uWS (that aborts the whole process): handlers are guarded and the
+// thread logs uncaught errors instead of dying.
+import { parentPort, workerData } from 'node:worker_threads';
+import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp, type us_listen_socket } from 'uWebSockets.js';
+import { RequestChannel, replyTo } from '../channel.js';
+import type { PrimaryRequest, ToPrimary, ToWorker, WorkerInit, WorkerInspect, WorkerRequest } from '../protocol.js';
+import { Doorbell, FrameArena } from '../slots.js';
+import { createLogger, WorkerMetrics } from '../telemetry.js';
+import { apiRoute } from './apiProxy.js';
+import { Directory } from './directory.js';
+import { sendError, sendJson } from './http.js';
+import { Hub } from './hub.js';
+import { Ingest } from './ingest.js';
+import { pageRoutes } from './pages.js';
+import { Playback } from './playback.js';
+import { assertNativeUws } from './uws.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const { shard, config } = init;
+const log = createLogger(config.logLevel, { shard });
+
+process.on('uncaughtException', (err) => log.error({ err: { message: err.message, stack: err.stack } }, 'uncaught exception in worker'));
+process.on('unhandledRejection', (err) => log.error({ err: String(err) }, 'unhandled rejection in worker'));
+
+assertNativeUws(uWS);
+
+const send = (msg: ToPrimary): void => port.postMessage(msg);
+const primary = new RequestChannel<WorkerRequest>((msg) => send(msg));
+const arena = new FrameArena(init.arenas, init.layout);
+const doorbell = new Doorbell(init.doorbell, arena.totalSlots);
+const metrics = new WorkerMetrics(shard);
+const directory = new Directory();
+const trustedProxies: ReadonlySet<string> = new Set(config.trustedProxies);
+
+const hub = new Hub(arena, shard, {
+  delivered: (transport, bytes) => {
+    metrics.framesSent.inc({ transport });
+    metrics.bytesSent.inc({ transport }, bytes);
+  },
+  dropped: (reason, n = 1) => metrics.framesDropped.inc({ reason }, n),
+  fanoutLatency: (s) => metrics.hubLatency.observe(s),
+  viewerCount: (transport, delta) => metrics.viewers.inc({ transport }, delta),
+});
+const ingest = new Ingest({ shard, config, arena, doorbell, hub, metrics, log, primary, notify: send, trustedProxies });
+const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes });
+
+type Handler = (res: HttpResponse, req: HttpRequest) => void;
+
+/** Keeps a throwing handler from reaching uWS: log it and answer 500 if still possible. */
+function guard(name: string, handler: Handler): Handler {
+  return (res, req) => {
+    try {
+      handler(res, req);
+    } catch (err) {
+      log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, route: name }, 'handler threw');
+      try {
+        sendError(res, 500, 'internal', 'internal error');
+      } catch {
+        try {
+          res.close();
+        } catch {
+          /* already answered */
+        }
+      }
+    }
+  };
+}
+
+/** Wraps every HTTP route registration of the app with guard(). */
+function guarded(app: TemplatedApp): TemplatedApp {
+  const methods = ['get', 'post', 'put', 'del', 'patch', 'any', 'options', 'head'] as const;
+  const proxy = Object.create(app) as TemplatedApp;
+  for (const m of methods) {
+    (proxy as unknown as Record<string, unknown>)[m] = (pattern: string, handler: Handler) => {
+      app[m](pattern, guard(`${m} ${pattern}`, handler));
+      return proxy;
+    };
+  }
+  proxy.ws = (pattern, behavior) => {
+    app.ws(pattern, guardBehavior(String(pattern), behavior));
+    return proxy;
+  };
+  return proxy;
+}
+
+/** The same guard for WebSocket handlers; a throw closes only that socket. */
+function guardBehavior<T>(pattern: string, behavior: uWS.WebSocketBehavior<T>): uWS.WebSocketBehavior<T> {
+  const out: Record<string, unknown> = { ...behavior };
+  for (const [name, fn] of Object.entries(behavior)) {
+    if (typeof fn !== 'function') continue;
+    out[name] = (...args: unknown[]) => {
+      try {
+        return (fn as (...a: unknown[]) => unknown)(...args);
+      } catch (err) {
+        log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, route: `ws ${pattern} ${name}` }, 'handler threw');
+        if (name === 'upgrade') {
+          try {
+            sendError(args[0] as HttpResponse, 500, 'internal', 'internal error');
+          } catch {
+            /* already answered */
+          }
+        } else if (name !== 'close') {
+          try {
+            (args[0] as uWS.WebSocket<T>).end(1011, 'internal_error');
+          } catch {
+            /* already closed */
+          }
+        }
+      }
+    };
+  }
+  return out as uWS.WebSocketBehavior<T>;
+}
+
+const raw = uWS.App();
+const app = guarded(raw);
+app.ws('/ingest/ws', ingest.behavior());
+playback.routes(app);
+app.any('/api/*', apiRoute(primary, trustedProxies, log));
+app.get('/healthz', (res) => sendJson(res, 200, JSON.stringify({ status: 'ok', shard })));
+pageRoutes(app);
+app.any('/*', (res, req) => sendError(res, 404, 'not_found', `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`));
+
+let listenSocket: us_listen_socket | null = null;
+raw.listen(config.host, init.port, (ls) => {
+  if (!ls) {
+    log.fatal({ host: config.host, port: init.port }, 'could not listen');
+    port.postMessage({ type: 'listening', port: -1 } satisfies ToPrimary);
+    return;
+  }
+  listenSocket = ls;
+  send({ type: 'listening', port: uWS.us_socket_local_port(ls) });
+});
+
+let lastPingAt = Date.now();
+const sweep = setInterval(() => {
+  const now = Date.now();
+  const pingRound = now - lastPingAt >= config.pingIntervalSec * 1000;
+  if (pingRound) lastPingAt = now;
+  try {
+    ingest.sweep(now, pingRound);
+    playback.sweep(now, pingRound);
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'sweep failed');
+  }
+}, 1000);
+
+const stopDoorbell = doorbell.listen(shard, () => doorbell.drain(shard, (slot) => hub.onFrame(slot)));
+
+function inspect(): WorkerInspect {
+  return { shard, cameras: ingest.list(), viewers: hub.viewerCounts() };
+}
+
+async function answer(id: number, body: PrimaryRequest): Promise<void> {
+  const result = await replyTo(async () => {
+    switch (body.kind) {
+      case 'metrics':
+        return metrics.registry.getMetricsAsJSON();
+      case 'inspect':
+        return inspect();
+    }
+  });
+  send({ type: 'reply', id, result });
+}
+
+/** Graceful stop: no new connections, cameras and viewers closed with 1001, then the rest. */
+function shutdown(): void {
+  if (listenSocket) uWS.us_listen_socket_close(listenSocket);
+  listenSocket = null;
+  ingest.closeAll();
+  playback.closeAll();
+  hub.endAll();
+  clearInterval(sweep);
+  stopDoorbell();
+  primary.close('worker shutting down');
+  // Let the close frames go out, then drop whatever is left (idle keep-alive sockets).
+  setTimeout(() => {
+    (raw as unknown as { close(): void }).close();
+    port.close();
+  }, 250);
+}
+
+port.on('message', (msg: ToWorker) => {
+  try {
+    switch (msg.type) {
+      case 'reply':
+        primary.settle(msg.id, msg.result);
+        break;
+      case 'request':
+        void answer(msg.id, msg.body);
+        break;
+      case 'rooms':
+        directory.setRooms(msg.rooms);
+        break;
+      case 'apps':
+        directory.setApps(msg.apps);
+        break;
+      case 'room':
+        directory.rooms.set(msg.info.room, msg.info);
+        hub.onRoom(msg.info);
+        break;
+      case 'room-closed':
+        directory.rooms.delete(msg.room);
+        hub.onRoomClosed(msg.room);
+        break;
+      case 'kick':
+        ingest.kick(msg.connId, msg.reason, msg.message);
+        break;
+      case 'shutdown':
+        shutdown();
+        break;
+      default:
+        msg satisfies never;
+    }
+  } catch (err) {
+    log.error({ err: (err as Error).message, type: msg.type }, 'message handling failed');
+  }
+});

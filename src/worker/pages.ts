@@ -1,0 +1,59 @@
+// Static pages and assets from src/web: the player (`/play/<app>/<room>`), the embed page
+// and shared assets. Files are read once at start; pages are the same for every room
+// (they read app and room from the URL).
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import { sendError } from './http.js';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/** src/web, found from the compiled file's place (dist/src/worker) or the source's. */
+export const WEB_ROOT = [path.resolve(import.meta.dirname, '../../../src/web'), path.resolve(import.meta.dirname, '../web')].find((p) => {
+  try {
+    return readdirSync(p).length > 0;
+  } catch {
+    return false;
+  }
+}) ?? path.resolve(import.meta.dirname, '../../../src/web');
+
+function load(): Map<string, { body: Buffer; type: string }> {
+  const files = new Map<string, { body: Buffer; type: string }>();
+  const walk = (dir: string, prefix: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), `${prefix}${entry.name}/`);
+      else files.set(prefix + entry.name, { body: readFileSync(path.join(dir, entry.name)), type: TYPES[path.extname(entry.name)] ?? 'application/octet-stream' });
+    }
+  };
+  walk(WEB_ROOT, '');
+  return files;
+}
+
+export function pageRoutes(app: TemplatedApp): void {
+  const files = load();
+  const send = (res: HttpResponse, name: string, cache: string): void => {
+    const file = files.get(name);
+    if (!file) {
+      sendError(res, 404, 'not_found', 'no such page');
+      return;
+    }
+    res.cork(() => {
+      res.writeStatus('200 OK');
+      res.writeHeader('Content-Type', file.type);
+      res.writeHeader('Cache-Control', cache);
+      res.writeHeader('X-Content-Type-Options', 'nosniff');
+      res.end(file.body);
+    });
+  };
+  app.get('/play/:app/:room', (res) => send(res, 'player.html', 'no-cache'));
+  app.get('/embed/:app/:room', (res) => send(res, 'embed.html', 'no-cache'));
+  app.get('/assets/*', (res, req) => send(res, req.getUrl().slice('/assets/'.length), 'public, max-age=300'));
+  app.get('/', (res) => send(res, 'index.html', 'no-cache'));
+}

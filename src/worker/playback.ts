@@ -1,0 +1,175 @@
+// Playback routes: MJPEG, frame.jpg and the WS viewer feed. Each checks access through
+// the Directory (public app, or play token), then attaches to the hub or reads the slot.
+import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { FrameArena } from '../slots.js';
+import type { Logger, WorkerMetrics } from '../telemetry.js';
+import type { Directory } from './directory.js';
+import { readRequest, sendError } from './http.js';
+import type { Hub } from './hub.js';
+import { closeWithError, pingOrDrop } from './sockets.js';
+import { KEEPALIVE_MS, MjpegViewer } from './mjpeg.js';
+import { WsViewer, type ViewerSocketData } from './wsViewer.js';
+
+export interface PlaybackDeps {
+  shard: number;
+  arena: FrameArena;
+  hub: Hub;
+  directory: Directory;
+  metrics: WorkerMetrics;
+  log: Logger;
+  bootId: string;
+  trustedProxies: ReadonlySet<string>;
+  maxFrameBytes: number;
+}
+
+export class Playback {
+  readonly #d: PlaybackDeps;
+  readonly #mjpeg = new Map<MjpegViewer, string>();
+  readonly #ws = new Set<WebSocket<ViewerSocketData>>();
+  readonly #snapshot: Buffer;
+
+  constructor(deps: PlaybackDeps) {
+    this.#d = deps;
+    this.#snapshot = Buffer.allocUnsafe(deps.maxFrameBytes);
+  }
+
+  get shardHeader(): Record<string, string> {
+    return { 'X-Framehub-Shard': String(this.#d.shard) };
+  }
+
+  routes(app: TemplatedApp): void {
+    app.get('/live/:app/:room/mjpeg', (res, req) => this.#mjpegRoute(res, req));
+    app.get('/live/:app/:room/frame.jpg', (res, req) => this.#frameRoute(res, req));
+    app.ws<ViewerSocketData>('/live/ws', {
+      maxPayloadLength: 4096,
+      maxBackpressure: 4 * this.#d.maxFrameBytes,
+      idleTimeout: 0,
+      sendPingsAutomatically: false,
+      upgrade: (res, req, context) => {
+        const info = readRequest(res, req, this.#d.trustedProxies);
+        const access = this.#d.directory.access(info.params.get('app') ?? '', info.params.get('room') ?? '', info.params.get('token'));
+        const data: ViewerSocketData = { kind: 'viewer', access, ip: info.ip, viewer: null, missedPongs: 0, closing: null, openedAt: Date.now() };
+        const proto = (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim();
+        res.upgrade(data, info.headers['sec-websocket-key'] ?? '', proto, info.headers['sec-websocket-extensions'] ?? '', context);
+      },
+      open: (ws) => {
+        const data = ws.getUserData();
+        const access = data.access;
+        if (!access.ok) {
+          closeWithError(ws, access.reason, access.message);
+          return;
+        }
+        const viewer = new WsViewer(ws);
+        data.viewer = viewer;
+        this.#ws.add(ws);
+        viewer.hello(access.room);
+        this.#d.hub.attach(access.room, viewer);
+      },
+      message: () => {
+        // Viewers have nothing to say; ignored.
+      },
+      drain: (ws) => {
+        const data = ws.getUserData();
+        if (data.viewer && data.access.ok && ws.getBufferedAmount() === 0) this.#d.hub.catchUp(data.access.room.room, data.viewer);
+      },
+      pong: (ws) => {
+        ws.getUserData().missedPongs = 0;
+      },
+      close: (ws, code) => {
+        const data = ws.getUserData();
+        this.#ws.delete(ws);
+        this.#d.metrics.closes.inc({ side: 'viewer', code: String(data.closing?.code ?? code) });
+        if (data.viewer && data.access.ok) {
+          data.viewer.closed();
+          this.#d.hub.detach(data.access.room.room, data.viewer);
+        }
+      },
+    });
+  }
+
+  #mjpegRoute(res: HttpResponse, req: HttpRequest): void {
+    const info = readRequest(res, req, this.#d.trustedProxies);
+    const access = this.#d.directory.access(req.getParameter(0), req.getParameter(1), info.params.get('token'));
+    if (!access.ok) {
+      sendError(res, access.status, access.code, access.message);
+      return;
+    }
+    const room = access.room.room;
+    const viewer: MjpegViewer = new MjpegViewer(res, this.shardHeader, () => this.#d.hub.catchUp(room, viewer));
+    res.onAborted(() => {
+      viewer.aborted();
+      this.#mjpeg.delete(viewer);
+      this.#d.hub.detach(room, viewer);
+    });
+    this.#mjpeg.set(viewer, room);
+    this.#d.hub.attach(access.room, viewer);
+  }
+
+  #frameRoute(res: HttpResponse, req: HttpRequest): void {
+    const info = readRequest(res, req, this.#d.trustedProxies);
+    const access = this.#d.directory.access(req.getParameter(0), req.getParameter(1), info.params.get('token'));
+    if (!access.ok) {
+      sendError(res, access.status, access.code, access.message);
+      return;
+    }
+    const { arena, metrics } = this.#d;
+    const slot = access.room.slot;
+    const etagOf = (seq: number): string => `"${this.#d.bootId}-${access.room.gen}-${seq}"`;
+    const seq = arena.latestSeq(slot);
+    if (seq !== 0 && info.headers['if-none-match'] === etagOf(seq)) {
+      res.cork(() => {
+        res.writeStatus('304 Not Modified');
+        res.writeHeader('ETag', etagOf(seq));
+        res.writeHeader('Cache-Control', 'no-store');
+        res.end();
+      });
+      return;
+    }
+    const meta = arena.readLatest(slot, this.#snapshot);
+    if (!meta) {
+      sendError(res, 404, 'stream_offline', `room ${access.room.room} has no frame yet`);
+      return;
+    }
+    const body = this.#snapshot.subarray(0, meta.length);
+    res.cork(() => {
+      res.writeStatus('200 OK');
+      res.writeHeader('Content-Type', 'image/jpeg');
+      res.writeHeader('Cache-Control', 'no-store');
+      res.writeHeader('ETag', etagOf(meta.seq));
+      res.writeHeader('X-Frame-Timestamp', String(Math.round(meta.receivedAt)));
+      res.writeHeader('X-Frame-Age-Ms', String(Math.max(0, Math.round(Date.now() - meta.receivedAt))));
+      res.writeHeader('X-Stream-State', access.room.state);
+      res.writeHeader('X-Framehub-Shard', String(this.#d.shard));
+      res.end(body);
+    });
+    metrics.framesSent.inc({ transport: 'snapshot' });
+    metrics.bytesSent.inc({ transport: 'snapshot' }, meta.length);
+  }
+
+  /** Every second: MJPEG keepalive (re-send the newest frame), WS viewer pings. */
+  sweep(now: number, pingRound: boolean): void {
+    for (const [viewer, room] of this.#mjpeg) {
+      if (viewer.ended) {
+        this.#mjpeg.delete(viewer);
+        continue;
+      }
+      if (!viewer.ended && !viewer.congested && now - viewer.lastWriteAt >= KEEPALIVE_MS) {
+        viewer.lastSeq = 0; // forces catchUp to write the newest frame again
+        this.#d.hub.catchUp(room, viewer);
+        viewer.lastWriteAt = now;
+      }
+    }
+    if (pingRound) for (const ws of this.#ws) pingOrDrop(ws);
+  }
+
+  /** Shutdown: end MJPEG responses and close WS viewers with 1001. */
+  closeAll(): void {
+    for (const viewer of this.#mjpeg.keys()) viewer.end();
+    this.#mjpeg.clear();
+    for (const ws of [...this.#ws]) closeWithError(ws, 'going_away', 'server shutting down');
+  }
+
+  get wsViewerCount(): number {
+    return this.#ws.size;
+  }
+}
