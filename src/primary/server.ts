@@ -2,6 +2,8 @@
 // the shard workers on one port, and answers what workers ask (camera admission, API).
 // It restarts a worker that dies and tells the new one the room and app tables.
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { AggregatorRegistry } from 'prom-client';
 import { createApi } from '../api/index.js';
 import { publicBase, type Config } from '../config.js';
 import { CloseCode } from '../errors.js';
@@ -25,11 +27,25 @@ export interface ServerHandle {
   readonly store: ControlStore;
   /** What each worker holds (cameras, viewers). */
   inspect(): Promise<WorkerInspect[]>;
+  /** Every worker's metrics, aggregated, in the Prometheus text format. */
+  metrics(): Promise<string>;
   /** Graceful stop: cameras and viewers closed with 1001, workers exit, LMDB closed. */
   close(): Promise<void>;
 }
 
 const RESPAWN_DELAY_MS = 250;
+
+/** A port nobody listens on right now (the kernel's pick for port 0). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel, { shard: 'primary' })): Promise<ServerHandle> {
   const store = new ControlStore(config.dataDir);
@@ -110,9 +126,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   }
 
   try {
-    // Worker 0 first: with port 0 it picks the port the others then share.
-    port = await spawn(0).listening();
-    await Promise.all(shards.map((_, i) => (i === 0 ? port : spawn(i).listening())));
+    // uSockets sets SO_REUSEPORT only for a non-zero port, so port 0 is resolved here first.
+    if (port === 0) port = await freePort(config.host);
+    await Promise.all(shards.map((_, i) => spawn(i).listening()));
   } catch (err) {
     stopping = true;
     await Promise.all(shards.map((s) => s?.stop(2000)));
@@ -129,6 +145,10 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     generatedAdminToken,
     store,
     inspect: () => Promise.all(shards.map((s) => s!.request<WorkerInspect>({ kind: 'inspect' }))),
+    metrics: async () => {
+      const parts = await Promise.all(shards.map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
+      return AggregatorRegistry.aggregate(parts).metrics();
+    },
     close: async () => {
       if (stopping) return;
       stopping = true;
