@@ -98,6 +98,22 @@ export class ControlStore {
     await this.#root.close();
   }
 
+  /**
+   * A counter bumped by every change to apps, tokens and keys (from this process or
+   * another, e.g. the CLI), so the server can notice changes it did not make itself.
+   */
+  revision(): number {
+    return (this.#meta.get('rev') as number | undefined) ?? 0;
+  }
+
+  /** Runs `fn` in one write transaction together with the revision bump. */
+  #write(fn: () => void): Promise<unknown> {
+    return this.#root.transaction(() => {
+      fn();
+      this.#meta.put('rev', this.revision() + 1);
+    });
+  }
+
   // ---- bootstrap ----
 
   /**
@@ -123,7 +139,7 @@ export class ControlStore {
     const old = this.#tokens.get(ADMIN_TOKEN_ID);
     const token: ApiToken = { id: ADMIN_TOKEN_ID, name: 'admin', hash: hashSecret(secret), scopes: ['*'], app: null, createdAt: old?.createdAt ?? Date.now() };
     if (old?.hash === token.hash) return;
-    await this.#root.transaction(() => {
+    await this.#write(() => {
       if (old) this.#tokenByHash.remove(old.hash);
       this.#tokens.put(token.id, token);
       this.#tokenByHash.put(token.hash, token.id);
@@ -131,6 +147,10 @@ export class ControlStore {
   }
 
   // ---- apps ----
+
+  getToken(id: string): ApiToken | undefined {
+    return this.#tokens.get(id);
+  }
 
   getApp(name: string): App | undefined {
     return this.#apps.get(name);
@@ -141,7 +161,7 @@ export class ControlStore {
   }
 
   async putApp(app: App): Promise<void> {
-    await this.#apps.put(app.name, app);
+    await this.#write(() => this.#apps.put(app.name, app));
   }
 
   /** Deletes an app with its camera keys and the tokens restricted to it. */
@@ -149,7 +169,7 @@ export class ControlStore {
     if (!this.#apps.get(name)) return false;
     const keys = this.listKeys(name);
     const tokens = this.listTokens().filter((t) => t.app === name);
-    await this.#root.transaction(() => {
+    await this.#write(() => {
       for (const k of keys) {
         this.#keys.remove(k.id);
         this.#keyByHash.remove(k.hash);
@@ -170,7 +190,7 @@ export class ControlStore {
     let id = newId('tok_');
     while (this.#tokens.get(id)) id = newId('tok_');
     const token: ApiToken = { id, name: input.name, hash: hashSecret(secret), scopes: input.scopes, app: input.app, createdAt: Date.now() };
-    await this.#root.transaction(() => {
+    await this.#write(() => {
       this.#tokens.put(id, token);
       this.#tokenByHash.put(token.hash, id);
     });
@@ -189,7 +209,7 @@ export class ControlStore {
   async revokeToken(id: string): Promise<ApiToken | undefined> {
     const token = this.#tokens.get(id);
     if (!token) return undefined;
-    await this.#root.transaction(() => {
+    await this.#write(() => {
       this.#tokens.remove(id);
       this.#tokenByHash.remove(token.hash);
     });
@@ -203,7 +223,7 @@ export class ControlStore {
     let id = newId('wsi_');
     while (this.#keys.get(id)) id = newId('wsi_');
     const key: CameraKey = { id, app: input.app, room: input.room, identity: input.identity, hash: hashSecret(secret), createdAt: Date.now(), lastSeenAt: null };
-    await this.#root.transaction(() => {
+    await this.#write(() => {
       this.#keys.put(id, key);
       this.#keyByHash.put(key.hash, id);
     });
@@ -226,7 +246,7 @@ export class ControlStore {
   async revokeKey(id: string): Promise<CameraKey | undefined> {
     const key = this.#keys.get(id);
     if (!key) return undefined;
-    await this.#root.transaction(() => {
+    await this.#write(() => {
       this.#keys.remove(id);
       this.#keyByHash.remove(key.hash);
     });

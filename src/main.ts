@@ -3,6 +3,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, settings, settingsHelp } from './config.js';
 import { runCameraCommand, CAMERA_HELP } from './camera/command.js';
+import { CONTROL_HELP, runControl } from './cli/control.js';
+import { CodedError } from './errors.js';
 import { startServer } from './primary/server.js';
 import { createLogger } from './telemetry.js';
 import { UwsFallbackError } from './worker/uws.js';
@@ -12,10 +14,13 @@ const HELP = `framehub: live JPEG frames from ESP32-CAM boards to MJPEG and WebS
 Usage:
   framehub [serve] [options]     run the server (npm start)
   framehub camera [options]      run a simulated camera (npm run camera -- ...)
+  framehub apps|tokens|keys ...  manage apps, API tokens and camera keys (below)
   framehub --help
 
 Server options (flag, environment variable, meaning):
 ${settingsHelp()}
+
+${CONTROL_HELP}
 
 ${CAMERA_HELP}`;
 
@@ -79,12 +84,20 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'camera') return runCameraCommand(rest);
+  if (command === 'apps' || command === 'tokens' || command === 'keys') {
+    process.stdout.write(`${JSON.stringify(await runControl(command, rest), null, 2)}\n`);
+    return;
+  }
   if (command === 'serve') return serve(rest);
   if (command === undefined || command.startsWith('-')) return serve(argv);
   throw new ConfigError(`unknown command ${command}; see framehub --help`);
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {
+  if (err instanceof CodedError) {
+    process.stderr.write(`framehub: ${err.code}: ${err.message}\n`);
+    process.exit(err.code === 'not_found' ? 3 : 2);
+  }
   if (err instanceof ConfigError || err instanceof UwsFallbackError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`framehub: ${err.message}\n`);
     process.exit(2);

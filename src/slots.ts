@@ -32,6 +32,8 @@ const H = {
   F64_BYTES: 6,
   /** Room incarnation: bumped by the primary each time the slot is given to a room. */
   GEN: 14,
+  /** Frames from this room's camera dropped on ingest (rate limit, not JPEG, ...). */
+  DROPS: 15,
 } as const;
 const HEADER_INTS = 16;
 const HEADER_BYTES = HEADER_INTS * 4;
@@ -113,6 +115,7 @@ export class FrameArena {
     Atomics.store(i32, h + H.BSEQ0, 0);
     Atomics.store(i32, h + H.BSEQ0 + 1, 0);
     Atomics.store(i32, h + H.VIEWERS, 0);
+    Atomics.store(i32, h + H.DROPS, 0);
     f64[h / 2 + H.F64_BYTES] = 0;
     return Atomics.add(i32, h + H.GEN, 1) + 1;
   }
@@ -159,6 +162,24 @@ export class FrameArena {
   latestSeq(slot: number): number {
     const { i32, h } = this.#at(slot);
     return Atomics.load(i32, h + H.SEQ);
+  }
+
+  /** Counts a frame of this room's camera dropped on ingest. */
+  countDrop(slot: number): void {
+    const { i32, h } = this.#at(slot);
+    Atomics.add(i32, h + H.DROPS, 1);
+  }
+
+  drops(slot: number): number {
+    const { i32, h } = this.#at(slot);
+    return Atomics.load(i32, h + H.DROPS);
+  }
+
+  /** Receive time of the latest frame (ms since epoch), or 0. */
+  lastReceivedAt(slot: number): number {
+    const { i32, f64, h } = this.#at(slot);
+    const n = Atomics.load(i32, h + H.SEQ);
+    return n === 0 ? 0 : f64[h / 2 + H.F64_TIME0 + (n & 1)]!;
   }
 
   /** Total bytes ever published into the slot (for per-camera rates). */

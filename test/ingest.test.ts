@@ -193,7 +193,7 @@ describe('camera liveness and handshake limits', () => {
     const results: number[] = [];
     for (let i = 0; i < 5; i++) {
       const cam = rawCamera(srv.port, { room: 'burst', key: key.streamKey });
-      const first = await Promise.race([cam.ready.then(() => 0), cam.closed.then((c) => c.code)]);
+      const first = await cam.ready.then(() => 0, async () => (await cam.closed).code);
       results.push(first);
       if (first === 0) {
         cam.ws.close(1000);

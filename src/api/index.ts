@@ -1,13 +1,22 @@
-// The control API, answered by the primary for requests any worker received.
+// The control API, answered by the primary for requests any worker received: routing,
+// authentication (failed attempts rate limited per IP), scope checks, JSON errors.
 import type { Config } from '../config.js';
 import { CodedError } from '../errors.js';
 import type { ControlStore } from '../keys.js';
+import { isAppName, APP_NAME_RULE } from '../names.js';
 import type { CameraRegistry } from '../primary/cameras.js';
+import { RateLimiter } from '../primary/rateLimit.js';
 import type { RoomTable } from '../primary/rooms.js';
+import type { StreamRates } from '../primary/streamRates.js';
 import type { ApiRequest, ApiResponse } from '../protocol.js';
+import type { FrameArena } from '../slots.js';
 import type { Logger } from '../telemetry.js';
+import { appRoutes } from './apps.js';
 import { authenticate, authorize } from './auth.js';
+import { playTokenRoutes } from './playTokens.js';
 import { compile, fail, match, parseJson } from './router.js';
+import { streamRoutes } from './streams.js';
+import { tokenRoutes } from './tokens.js';
 import { wsIngestRoutes } from './wsIngest.js';
 
 export interface ApiDeps {
@@ -15,20 +24,39 @@ export interface ApiDeps {
   store: ControlStore;
   cameras: CameraRegistry;
   rooms: RoomTable;
+  arena: FrameArena;
+  rates: StreamRates;
   log: Logger;
   /** Base URL for returned links. */
   publicBase(): string;
   /** The app table changed: tell the workers. */
   appsChanged(): void;
+  /** Viewers per room, summed over every worker. */
+  viewerCounts(): Promise<Map<string, { mjpeg: number; ws: number }>>;
 }
 
+/** Failed API authentications one IP may make at once, and per second after that. */
+export const AUTH_FAIL_BURST = 30;
+export const AUTH_FAIL_PER_SEC = 1;
+
 export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {
-  const routes = compile([...wsIngestRoutes(deps)]);
+  const routes = compile([...appRoutes(deps), ...wsIngestRoutes(deps), ...streamRoutes(deps), ...playTokenRoutes(deps), ...tokenRoutes(deps)]);
+  const authFailures = new RateLimiter(AUTH_FAIL_BURST, AUTH_FAIL_PER_SEC);
+  setInterval(() => authFailures.sweep(), 60_000).unref();
+
   return async (req) => {
     try {
       const found = match(routes, req.method, req.path);
       if (found instanceof CodedError) throw found;
-      const token = authenticate(deps.store, req.headers.authorization);
+      if (!authFailures.has(req.ip)) throw new CodedError('rate_limited', 'too many failed authentications from this address; retry later');
+      let token;
+      try {
+        token = authenticate(deps.store, req.headers.authorization);
+      } catch (err) {
+        authFailures.take(req.ip);
+        throw err;
+      }
+      if (found.params.app !== undefined && !isAppName(found.params.app)) throw new CodedError('invalid_field', `app: ${APP_NAME_RULE}`);
       authorize(token, found.route.scope, found.params.app);
       let parsed: unknown;
       let parsedOnce = false;

@@ -9,7 +9,8 @@ import { ok, type Route } from './router.js';
 import { streamUrls } from './urls.js';
 import { validate } from './validate.js';
 
-const MintBody = z.strictObject({
+/** Body of key minting (also used by the CLI). */
+export const MintBody = z.strictObject({
   room: z.string({ message: 'must be a string' }).regex(ROOM_NAME, ROOM_NAME_RULE),
   identity: z.string({ message: 'must be a string' }).min(1).max(64, 'must be at most 64 characters').regex(/^[\x20-\x7e]+$/, 'must be printable ASCII').optional(),
 });
@@ -48,6 +49,25 @@ export function wsIngestRoutes(deps: ApiDeps): Route[] {
           identity: key.identity,
           ...streamUrls(deps.publicBase(), app.name, key.room),
         });
+      },
+    },
+    {
+      method: 'GET', pattern: '/api/v1/apps/:app/ws-ingest', scope: 'ingress:read',
+      handler: ({ params }) => {
+        const app = requireApp(deps, params.app!);
+        return ok(200, deps.store.listKeys(app.name).map((k) => keyView(deps, k)));
+      },
+    },
+    {
+      method: 'DELETE', pattern: '/api/v1/apps/:app/ws-ingest/:id', scope: 'ingress:delete',
+      handler: async ({ params }) => {
+        const app = requireApp(deps, params.app!);
+        const key = deps.store.getKey(params.id!);
+        if (!key || key.app !== app.name) throw new CodedError('not_found', `no key ${params.id} in app ${app.name}`);
+        await deps.store.revokeKey(key.id);
+        const closed = deps.cameras.kickWhere((c) => c.keyId === key.id, 'key_revoked', 'the stream key was revoked');
+        deps.log.info({ event: 'key_revoked', app: app.name, room: key.room, keyId: key.id, closedCameras: closed }, 'camera key revoked');
+        return ok(200, { revoked: key.id, closedCameras: closed });
       },
     },
   ];

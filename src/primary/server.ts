@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../telemetry.js';
 import { CameraRegistry } from './cameras.js';
 import { RoomTable } from './rooms.js';
 import { Shard } from './shard.js';
+import { StreamRates } from './streamRates.js';
 
 export interface ServerHandle {
   readonly config: Config;
@@ -77,11 +78,41 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     },
     log,
   );
+  const rates = new StreamRates(arena, rooms);
+  const inspectAll = (): Promise<WorkerInspect[]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<WorkerInspect>({ kind: 'inspect' })));
   const api = createApi({
-    config, store, cameras, rooms, log,
+    config, store, cameras, rooms, arena, rates, log,
     publicBase: () => publicBase(config, port),
     appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
+    viewerCounts: async () => {
+      const counts = new Map<string, { mjpeg: number; ws: number }>();
+      for (const w of await inspectAll()) {
+        for (const v of w.viewers) {
+          const c = counts.get(v.room) ?? { mjpeg: 0, ws: 0 };
+          counts.set(v.room, { mjpeg: c.mjpeg + v.mjpeg, ws: c.ws + v.ws });
+        }
+      }
+      return counts;
+    },
   });
+
+  // Changes made outside this process (the CLI on the same data dir) show up as a new
+  // store revision: re-send the app table and close cameras whose key or app went away.
+  let revision = store.revision();
+  const housekeeping = setInterval(() => {
+    rates.sample();
+    const now = store.revision();
+    if (now === revision) return;
+    revision = now;
+    broadcast({ type: 'apps', apps: appViews() });
+    for (const c of cameras.list()) {
+      const app = store.getApp(c.app);
+      if (!app) cameras.kickWhere((x) => x.connId === c.connId, 'unknown_app', 'the app was deleted');
+      else if (!app.wsIngest) cameras.kickWhere((x) => x.connId === c.connId, 'ws_ingest_disabled', 'WS ingest was disabled for this app');
+      else if (!store.getKey(c.keyId)) cameras.kickWhere((x) => x.connId === c.connId, 'key_revoked', 'the stream key was revoked');
+    }
+  }, 1000);
+  housekeeping.unref();
 
   const onMessage = (shard: Shard, msg: Exclude<ToPrimary, { type: 'reply' } | { type: 'listening' }>): void => {
     switch (msg.type) {
@@ -144,7 +175,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     url: publicBase(config, port),
     generatedAdminToken,
     store,
-    inspect: () => Promise.all(shards.map((s) => s!.request<WorkerInspect>({ kind: 'inspect' }))),
+    inspect: inspectAll,
     metrics: async () => {
       const parts = await Promise.all(shards.map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
       return AggregatorRegistry.aggregate(parts).metrics();
@@ -152,6 +183,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     close: async () => {
       if (stopping) return;
       stopping = true;
+      clearInterval(housekeeping);
       const stopped = await Promise.all(shards.map((s) => s?.stop()));
       if (stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');
       rooms.closeAll();

@@ -11,7 +11,7 @@ export const MAX_API_BODY = 64 * 1024;
 /** Headers the API may look at; nothing else crosses to the primary. */
 const FORWARDED = ['authorization', 'content-type', 'if-none-match'];
 
-export function apiRoute(primary: RequestChannel<WorkerRequest>, trusted: ReadonlySet<string>, log: Logger) {
+export function apiRoute(primary: RequestChannel<WorkerRequest>, trusted: ReadonlySet<string>, log: Logger, shard: number) {
   return (res: HttpResponse, req: HttpRequest): void => {
     const info = readRequest(res, req, trusted);
     let aborted = false;
@@ -30,6 +30,7 @@ export function apiRoute(primary: RequestChannel<WorkerRequest>, trusted: Readon
               res.writeStatus(statusLine(answer.status));
               res.writeHeader('Content-Type', 'application/json; charset=utf-8');
               res.writeHeader('Cache-Control', 'no-store');
+              res.writeHeader('X-Framehub-Shard', String(shard));
               for (const [k, v] of Object.entries(answer.headers ?? {})) res.writeHeader(k, v);
               res.end(answer.body);
             });

@@ -5,11 +5,11 @@ import { isAppName, isRoomName } from '../names.js';
 import { checkPlayToken } from '../playToken.js';
 import type { AppView, RoomInfo } from '../protocol.js';
 
-export type AccessResult =
-  | { ok: true; app: AppView; room: RoomInfo }
-  | { ok: false; status: number; code: string; message: string; close: number; reason: CloseReasonToken };
+export type Denied = { ok: false; status: number; code: string; message: string; close: number; reason: CloseReasonToken };
+export type AccessResult = { ok: true; app: AppView; room: RoomInfo } | Denied;
+export type AuthResult = { ok: true; app: AppView; full: string } | Denied;
 
-function deny(status: number, code: string, message: string, reason: CloseReasonToken): AccessResult {
+function deny(status: number, code: string, message: string, reason: CloseReasonToken): Denied {
   return { ok: false, status, code, message, close: CloseReason[reason], reason };
 }
 
@@ -40,6 +40,15 @@ export class Directory {
    * denied caller learns nothing about which rooms exist.
    */
   access(appName: string, roomName: string, token: string | null): AccessResult {
+    const auth = this.authorize(appName, roomName, token);
+    if (!auth.ok) return auth;
+    const room = this.rooms.get(auth.full);
+    if (!room) return deny(404, 'stream_offline', `room ${auth.full} is not live`, 'stream_offline');
+    return { ok: true, app: auth.app, room };
+  }
+
+  /** The access check without the liveness lookup (the player page loads for offline rooms too). */
+  authorize(appName: string, roomName: string, token: string | null): AuthResult {
     if (!isAppName(appName) || !isRoomName(roomName)) return deny(404, 'not_found', 'no such app or room', 'stream_offline');
     const app = this.apps.get(appName);
     if (!app) return deny(404, 'not_found', `unknown app ${appName}`, 'stream_offline');
@@ -51,8 +60,6 @@ export class Directory {
       if (check === 'expired') return deny(401, 'invalid_play_token', 'play token has expired', 'invalid_token');
       if (check === 'wrong_room') return deny(403, 'forbidden', 'play token is for another room', 'wrong_room');
     }
-    const room = this.rooms.get(full);
-    if (!room) return deny(404, 'stream_offline', `room ${full} is not live`, 'stream_offline');
-    return { ok: true, app, room };
+    return { ok: true, app, full };
   }
 }

@@ -169,8 +169,8 @@ export class Hub {
     room.viewers.clear();
   }
 
-  /** Ends every viewer (shutdown). */
-  endAll(): void {
-    for (const name of [...this.#rooms.keys()]) this.onRoomClosed(name);
+  /** Ends the viewers of every room matching `pred` (shutdown, app gone private or deleted). */
+  endWhere(pred: (info: RoomInfo) => boolean): void {
+    for (const room of [...this.#rooms.values()]) if (pred(room.info)) this.onRoomClosed(room.info.room);
   }
 }

@@ -173,6 +173,7 @@ export class Ingest {
     }
     if (!isJpeg(frame)) {
       metrics.framesDropped.inc({ reason: 'not_jpeg' });
+      this.#d.arena.countDrop(a.info.slot);
       return;
     }
     const now = Date.now();
@@ -180,6 +181,7 @@ export class Ingest {
     data.refilledAt = now;
     if (data.tokens < 1) {
       metrics.framesDropped.inc({ reason: 'rate_limit' });
+      this.#d.arena.countDrop(a.info.slot);
       return;
     }
     data.tokens -= 1;

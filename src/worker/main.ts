@@ -120,9 +120,9 @@ const raw = uWS.App();
 const app = guarded(raw);
 app.ws('/ingest/ws', ingest.behavior());
 playback.routes(app);
-app.any('/api/*', apiRoute(primary, trustedProxies, log));
+app.any('/api/*', apiRoute(primary, trustedProxies, log, shard));
 app.get('/healthz', (res) => sendJson(res, 200, JSON.stringify({ status: 'ok', shard })));
-pageRoutes(app);
+pageRoutes(app, directory);
 app.any('/*', (res, req) => sendError(res, 404, 'not_found', `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`));
 
 let listenSocket: us_listen_socket | null = null;
@@ -173,7 +173,7 @@ function shutdown(): void {
   listenSocket = null;
   ingest.closeAll();
   playback.closeAll();
-  hub.endAll();
+  hub.endWhere(() => true);
   clearInterval(sweep);
   stopDoorbell();
   primary.close('worker shutting down');
@@ -196,9 +196,15 @@ port.on('message', (msg: ToWorker) => {
       case 'rooms':
         directory.setRooms(msg.rooms);
         break;
-      case 'apps':
+      case 'apps': {
+        // Viewers of an app that was deleted or turned private are ended; the player
+        // reconnects, with a play token where one is now needed.
+        const before = new Map(directory.apps);
         directory.setApps(msg.apps);
+        const lost = new Set([...before.values()].filter((a) => !directory.apps.has(a.name) || (a.publicPlayback && !directory.apps.get(a.name)!.publicPlayback)).map((a) => a.name));
+        if (lost.size) hub.endWhere((info) => lost.has(info.app));
         break;
+      }
       case 'room':
         directory.rooms.set(msg.info.room, msg.info);
         hub.onRoom(msg.info);

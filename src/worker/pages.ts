@@ -3,7 +3,8 @@
 // (they read app and room from the URL).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { Directory } from './directory.js';
 import { sendError } from './http.js';
 
 const TYPES: Record<string, string> = {
@@ -36,7 +37,7 @@ function load(): Map<string, { body: Buffer; type: string }> {
   return files;
 }
 
-export function pageRoutes(app: TemplatedApp): void {
+export function pageRoutes(app: TemplatedApp, directory: Directory): void {
   const files = load();
   const send = (res: HttpResponse, name: string, cache: string): void => {
     const file = files.get(name);
@@ -52,8 +53,15 @@ export function pageRoutes(app: TemplatedApp): void {
       res.end(file.body);
     });
   };
-  app.get('/play/:app/:room', (res) => send(res, 'player.html', 'no-cache'));
-  app.get('/embed/:app/:room', (res) => send(res, 'embed.html', 'no-cache'));
+  /** Player pages: the app must exist, and a play token is needed when playback is private. */
+  const player = (page: string) => (res: HttpResponse, req: HttpRequest): void => {
+    const token = new URLSearchParams(req.getQuery() ?? '').get('token');
+    const auth = directory.authorize(req.getParameter(0), req.getParameter(1), token);
+    if (!auth.ok) sendError(res, auth.status, auth.code, auth.message);
+    else send(res, page, 'no-cache');
+  };
+  app.get('/play/:app/:room', player('player.html'));
+  app.get('/embed/:app/:room', player('embed.html'));
   app.get('/assets/*', (res, req) => send(res, req.getUrl().slice('/assets/'.length), 'public, max-age=300'));
   app.get('/', (res) => send(res, 'index.html', 'no-cache'));
 }

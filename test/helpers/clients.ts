@@ -21,7 +21,9 @@ export function rawCamera(port: number, opts: { app?: string; room: string; key?
   const ws = new WebSocket(url, opts.protocol ?? [], { headers, autoPong: opts.autoPong ?? true, perMessageDeflate: false });
   const messages: any[] = [];
   let readyResolve!: (m: any) => void;
-  const ready = new Promise<any>((r) => (readyResolve = r));
+  let readyReject!: (e: Error) => void;
+  const ready = new Promise<any>((resolve, reject) => ((readyResolve = resolve), (readyReject = reject)));
+  ready.catch(() => {}); // awaited by the tests that expect it; others only await `closed`
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
     const m = JSON.parse(data.toString());
@@ -29,7 +31,12 @@ export function rawCamera(port: number, opts: { app?: string; room: string; key?
     if (m.type === 'ready') readyResolve(m);
   });
   ws.on('error', () => {});
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => {
+      readyReject(new Error(`camera ${opts.room} closed ${code} ${reason} before ready: ${JSON.stringify(messages)}`));
+      resolve({ code, reason: reason.toString() });
+    }),
+  );
   return { ws, messages, closed, ready };
 }
 

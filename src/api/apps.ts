@@ -1,0 +1,102 @@
+// Apps: `/api/v1/apps`. Features (wsIngest, publicPlayback), the camera quota and per-app
+// overrides of the protocol limits (they appear in `ready` for the next connection).
+// Turning WS ingest off closes the app's live cameras (4403); deleting the app closes them
+// with 4401 `unknown_app` and removes its keys and app-restricted tokens.
+import { z } from 'zod';
+import { CodedError } from '../errors.js';
+import { defaultApp, type App } from '../keys.js';
+import { APP_NAME, APP_NAME_RULE } from '../names.js';
+import type { ApiDeps } from './index.js';
+import { ok, type Route } from './router.js';
+import { requireApp } from './wsIngest.js';
+import { validate } from './validate.js';
+
+const bool = z.boolean({ message: 'must be true or false' });
+const limit = (min: number, max: number) => z.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
+
+export function settingsSchema(maxFrameBytes: number) {
+  return {
+    wsIngest: bool.optional(),
+    publicPlayback: bool.optional(),
+    maxCameras: limit(0, 1_000_000).optional(),
+    maxFps: limit(1, 120).nullable().optional(),
+    maxFrameBytes: limit(1024, maxFrameBytes).nullable().optional(),
+    idleTimeoutSec: limit(1, 3600).nullable().optional(),
+  };
+}
+
+export function appView(deps: ApiDeps, app: App) {
+  return {
+    name: app.name,
+    wsIngest: app.wsIngest,
+    publicPlayback: app.publicPlayback,
+    maxCameras: app.maxCameras,
+    maxFps: app.maxFps,
+    maxFrameBytes: app.maxFrameBytes,
+    idleTimeoutSec: app.idleTimeoutSec,
+    createdAt: new Date(app.createdAt).toISOString(),
+    liveCameras: deps.cameras.countForApp(app.name),
+  };
+}
+
+/** Body of app creation (also used by the CLI). */
+export function appCreateSchema(maxFrameBytes: number) {
+  return z.strictObject({ name: z.string({ message: 'must be a string' }).regex(APP_NAME, APP_NAME_RULE), ...settingsSchema(maxFrameBytes) });
+}
+
+/** Body of an app update (also used by the CLI). */
+export function appUpdateSchema(maxFrameBytes: number) {
+  return z.strictObject(settingsSchema(maxFrameBytes)).refine((b) => Object.keys(b).length > 0, 'give at least one setting to change');
+}
+
+export function appRoutes(deps: ApiDeps): Route[] {
+  const Create = appCreateSchema(deps.config.maxFrameBytes);
+  const Update = appUpdateSchema(deps.config.maxFrameBytes);
+  return [
+    {
+      method: 'GET', pattern: '/api/v1/apps', scope: 'apps:read',
+      handler: ({ token }) => ok(200, deps.store.listApps().filter((a) => token.app === null || a.name === token.app).map((a) => appView(deps, a))),
+    },
+    {
+      method: 'POST', pattern: '/api/v1/apps', scope: 'apps:write',
+      handler: async ({ json, token }) => {
+        if (token.app !== null) throw new CodedError('forbidden', `this token is restricted to app ${token.app}`);
+        const body = validate(Create, json());
+        if (deps.store.getApp(body.name)) throw new CodedError('conflict', `app ${body.name} exists`);
+        const app: App = { ...defaultApp(body.name), ...body };
+        await deps.store.putApp(app);
+        deps.appsChanged();
+        deps.log.info({ event: 'app_created', app: app.name }, 'app created');
+        return ok(201, appView(deps, app));
+      },
+    },
+    {
+      method: 'GET', pattern: '/api/v1/apps/:app', scope: 'apps:read',
+      handler: ({ params }) => ok(200, appView(deps, requireApp(deps, params.app!))),
+    },
+    {
+      method: 'PATCH', pattern: '/api/v1/apps/:app', scope: 'apps:write',
+      handler: async ({ params, json }) => {
+        const app = requireApp(deps, params.app!);
+        const body = validate(Update, json());
+        const next: App = { ...app, ...body };
+        await deps.store.putApp(next);
+        deps.appsChanged();
+        if (app.wsIngest && !next.wsIngest) deps.cameras.kickWhere((c) => c.app === app.name, 'ws_ingest_disabled', 'WS ingest was disabled for this app');
+        deps.log.info({ event: 'app_updated', app: app.name, changed: Object.keys(body) }, 'app updated');
+        return ok(200, appView(deps, next));
+      },
+    },
+    {
+      method: 'DELETE', pattern: '/api/v1/apps/:app', scope: 'apps:write',
+      handler: async ({ params }) => {
+        const app = requireApp(deps, params.app!);
+        await deps.store.deleteApp(app.name);
+        deps.appsChanged();
+        const closed = deps.cameras.kickWhere((c) => c.app === app.name, 'unknown_app', 'the app was deleted');
+        deps.log.info({ event: 'app_deleted', app: app.name, closedCameras: closed }, 'app deleted');
+        return ok(200, { deleted: app.name, closedCameras: closed });
+      },
+    },
+  ];
+}

@@ -1,0 +1,41 @@
+// Play tokens: `/api/v1/apps/:app/play-token/:room?ttl=<seconds>`. Short-lived, signed with
+// the app's secret, scoped to one room; needed for playback when publicPlayback is off.
+import { CodedError } from '../errors.js';
+import { fullRoom } from '../keys.js';
+import { ROOM_NAME } from '../names.js';
+import { signPlayToken } from '../playToken.js';
+import type { ApiDeps } from './index.js';
+import { ok, type Route } from './router.js';
+import { streamUrls } from './urls.js';
+import { requireApp } from './wsIngest.js';
+
+export const PLAY_TOKEN_DEFAULT_TTL_SEC = 3600;
+export const PLAY_TOKEN_MAX_TTL_SEC = 24 * 3600;
+
+export function playTokenRoutes(deps: ApiDeps): Route[] {
+  return [
+    {
+      method: 'GET', pattern: '/api/v1/apps/:app/play-token/:room', scope: 'streams:read',
+      handler: ({ params, query }) => {
+        const app = requireApp(deps, params.app!);
+        const given = params.room!;
+        if (!ROOM_NAME.test(given)) throw new CodedError('invalid_field', 'room: must be a valid room name');
+        const name = given.startsWith(`${app.name}-`) && !deps.store.listKeys(app.name).some((k) => k.room === given) ? given.slice(app.name.length + 1) : given;
+        const ttlRaw = query.get('ttl');
+        const ttl = ttlRaw === null ? PLAY_TOKEN_DEFAULT_TTL_SEC : Number(ttlRaw);
+        if (!Number.isInteger(ttl) || ttl < 10 || ttl > PLAY_TOKEN_MAX_TTL_SEC) throw new CodedError('invalid_field', `ttl: must be a whole number of seconds from 10 to ${PLAY_TOKEN_MAX_TTL_SEC}`);
+        const room = fullRoom(app.name, name);
+        const exp = Math.floor(Date.now() / 1000) + ttl;
+        const token = signPlayToken({ app: app.name, room, exp }, app.playSecret);
+        const urls = streamUrls(deps.publicBase(), app.name, name);
+        const q = `token=${encodeURIComponent(token)}`;
+        const base = deps.publicBase().replace(/^http/, 'ws');
+        return ok(200, {
+          token, app: app.name, room, expiresAt: new Date(exp * 1000).toISOString(),
+          mjpegUrl: `${urls.mjpegUrl}?${q}`, frameUrl: `${urls.frameUrl}?${q}`, playerUrl: `${urls.playerUrl}?${q}`, embedUrl: `${urls.embedUrl}?${q}`,
+          viewerWsUrl: `${base}/live/ws?app=${encodeURIComponent(app.name)}&room=${encodeURIComponent(name)}&${q}`,
+        });
+      },
+    },
+  ];
+}

@@ -1,0 +1,144 @@
+// `framehub apps|tokens|keys ...`: manage the control store from the command line, for
+// scripted installs. Works on the data dir directly (also while the server runs: the
+// server notices the change within a second and closes cameras whose key or app is gone).
+// Output is JSON, secrets appear once, in the creation output only.
+import { parseArgs } from 'node:util';
+import { appCreateSchema, appUpdateSchema } from '../api/apps.js';
+import { TokenCreate, tokenView } from '../api/tokens.js';
+import { validate } from '../api/validate.js';
+import { MintBody } from '../api/wsIngest.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { CodedError } from '../errors.js';
+import { ControlStore, defaultApp, fullRoom, type App, type CameraKey } from '../keys.js';
+
+export const CONTROL_HELP = `Control store (works on the data dir; --data-dir or FRAMEHUB_DATA_DIR, default ./data):
+  framehub apps list
+  framehub apps create <name> [--ws-ingest on|off] [--public-playback on|off] [--max-cameras N]
+                              [--max-fps N] [--max-frame-bytes N] [--idle-timeout-sec N]
+  framehub apps update <name> [same options; "default" resets a limit]
+  framehub apps delete <name>
+  framehub tokens list
+  framehub tokens create --name <name> --scopes <scope,...> [--app <app>]
+  framehub tokens revoke <id>
+  framehub keys list <app>
+  framehub keys mint <app> <room> [--identity <id>]
+  framehub keys revoke <id>
+Scopes: * ingress:create ingress:read ingress:delete streams:read apps:read apps:write tokens:read tokens:write`;
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  'ws-ingest': { type: 'string' },
+  'public-playback': { type: 'string' },
+  'max-cameras': { type: 'string' },
+  'max-fps': { type: 'string' },
+  'max-frame-bytes': { type: 'string' },
+  'idle-timeout-sec': { type: 'string' },
+  name: { type: 'string' },
+  scopes: { type: 'string' },
+  app: { type: 'string' },
+  identity: { type: 'string' },
+} as const;
+
+function onOff(flag: string, v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'on' || v === 'true') return true;
+  if (v === 'off' || v === 'false') return false;
+  throw new ConfigError(`--${flag} must be on or off`);
+}
+
+function num(flag: string, v: string | undefined, nullable: boolean): number | null | undefined {
+  if (v === undefined) return undefined;
+  if (nullable && v === 'default') return null;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new ConfigError(`--${flag} must be a number${nullable ? ' or "default"' : ''}`);
+  return n;
+}
+
+function appSettings(values: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    wsIngest: onOff('ws-ingest', values['ws-ingest']),
+    publicPlayback: onOff('public-playback', values['public-playback']),
+    maxCameras: num('max-cameras', values['max-cameras'], false),
+    maxFps: num('max-fps', values['max-fps'], true),
+    maxFrameBytes: num('max-frame-bytes', values['max-frame-bytes'], true),
+    idleTimeoutSec: num('idle-timeout-sec', values['idle-timeout-sec'], true),
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}
+
+const appOut = (a: App) => ({ name: a.name, wsIngest: a.wsIngest, publicPlayback: a.publicPlayback, maxCameras: a.maxCameras, maxFps: a.maxFps, maxFrameBytes: a.maxFrameBytes, idleTimeoutSec: a.idleTimeoutSec, createdAt: new Date(a.createdAt).toISOString() });
+const keyOut = (k: CameraKey) => ({ id: k.id, app: k.app, room: fullRoom(k.app, k.room), name: k.room, identity: k.identity, createdAt: new Date(k.createdAt).toISOString(), lastSeenAt: k.lastSeenAt ? new Date(k.lastSeenAt).toISOString() : null });
+
+/** Runs one control command; returns what to print. */
+export async function runControl(group: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const config = loadConfig({ env, flags: { 'data-dir': values['data-dir'] } });
+  const [action, ...args] = positionals;
+  const store = new ControlStore(config.dataDir);
+  try {
+    const need = (n: number, usage: string): string[] => {
+      if (args.length !== n) throw new ConfigError(`usage: framehub ${group} ${action} ${usage}`);
+      return args;
+    };
+    switch (`${group} ${action}`) {
+      case 'apps list':
+        return store.listApps().map(appOut);
+      case 'apps create': {
+        const [name] = need(1, '<name> [options]');
+        const body = validate(appCreateSchema(config.maxFrameBytes), { name, ...appSettings(values) });
+        if (store.getApp(body.name)) throw new CodedError('conflict', `app ${body.name} exists`);
+        const app: App = { ...defaultApp(body.name), ...body };
+        await store.putApp(app);
+        return appOut(app);
+      }
+      case 'apps update': {
+        const [name] = need(1, '<name> [options]');
+        const app = store.getApp(name!);
+        if (!app) throw new CodedError('not_found', `unknown app ${name}`);
+        const next: App = { ...app, ...validate(appUpdateSchema(config.maxFrameBytes), appSettings(values)) };
+        await store.putApp(next);
+        return appOut(next);
+      }
+      case 'apps delete': {
+        const [name] = need(1, '<name>');
+        if (!(await store.deleteApp(name!))) throw new CodedError('not_found', `unknown app ${name}`);
+        return { deleted: name };
+      }
+      case 'tokens list':
+        return store.listTokens().map(tokenView);
+      case 'tokens create': {
+        need(0, '--name <name> --scopes <scope,...> [--app <app>]');
+        const body = validate(TokenCreate, { name: values.name, scopes: values.scopes?.split(',').map((s) => s.trim()).filter(Boolean), app: values.app ?? null });
+        if (body.app && !store.getApp(body.app)) throw new CodedError('invalid_field', `app: unknown app ${body.app}`);
+        const { token, secret } = await store.createToken({ name: body.name, scopes: [...new Set(body.scopes)], app: body.app ?? null });
+        return { ...tokenView(token), token: secret };
+      }
+      case 'tokens revoke': {
+        const [id] = need(1, '<id>');
+        if (!(await store.revokeToken(id!))) throw new CodedError('not_found', `no token ${id}`);
+        return { revoked: id };
+      }
+      case 'keys list': {
+        const [app] = need(1, '<app>');
+        if (!store.getApp(app!)) throw new CodedError('not_found', `unknown app ${app}`);
+        return store.listKeys(app!).map(keyOut);
+      }
+      case 'keys mint': {
+        const [app, room] = need(2, '<app> <room> [--identity <id>]');
+        if (!store.getApp(app!)) throw new CodedError('not_found', `unknown app ${app}`);
+        const body = validate(MintBody, { room, ...(values.identity ? { identity: values.identity } : {}) });
+        const { key, secret } = await store.mintKey({ app: app!, room: body.room, identity: body.identity ?? null });
+        return { ...keyOut(key), streamKey: secret };
+      }
+      case 'keys revoke': {
+        const [id] = need(1, '<id>');
+        if (!(await store.revokeKey(id!))) throw new CodedError('not_found', `no key ${id}`);
+        return { revoked: id };
+      }
+      default:
+        throw new ConfigError(`unknown command: framehub ${group} ${action ?? ''}\n${CONTROL_HELP}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
