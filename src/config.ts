@@ -40,6 +40,14 @@ export interface Config {
   readonly authFailRefillSec: number;
   /** Addresses of reverse proxies whose X-Forwarded-For is believed. Default none. */
   readonly trustedProxies: readonly string[];
+  /** Port of the Prometheus /metrics endpoint (0 = pick a free one). Default 9464. */
+  readonly metricsPort: number;
+  /** Interface of the /metrics endpoint. Default 0.0.0.0. */
+  readonly metricsHost: string;
+  /** Capacity of the node's network link in bits per second (for utilisation). Default 1e9. */
+  readonly linkCapacityBps: number;
+  /** Export per-camera series (about 10 per camera). Default true. */
+  readonly perCameraMetrics: boolean;
   /** pino log level. Default info. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -87,6 +95,17 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
     env: 'FRAMEHUB_TRUSTED_PROXIES', flag: 'trusted-proxies', doc: 'comma-separated proxy IPs whose X-Forwarded-For is believed',
     schema: z.array(z.string().regex(/^[0-9a-fA-F:.]+$/, 'must be a list of IP addresses')),
     default: () => [],
+  },
+  metricsPort: { env: 'FRAMEHUB_METRICS_PORT', flag: 'metrics-port', doc: 'port of the Prometheus /metrics endpoint (0 = any free port)', schema: int(0, 65535), default: () => 9464 },
+  metricsHost: { env: 'FRAMEHUB_METRICS_HOST', flag: 'metrics-host', doc: 'interface of the /metrics endpoint', schema: z.string().min(1, 'must not be empty'), default: () => '0.0.0.0' },
+  linkCapacityBps: {
+    env: 'FRAMEHUB_LINK_CAPACITY_BPS', flag: 'link-capacity-bps', doc: 'network link capacity in bits/s, for utilisation metrics',
+    schema: z.coerce.number({ message: 'must be a number' }).positive('must be > 0').max(1e13, 'must be <= 1e13'), default: () => 1e9,
+  },
+  perCameraMetrics: {
+    env: 'FRAMEHUB_PER_CAMERA_METRICS', flag: 'per-camera-metrics', doc: 'export per-camera series (on/off)',
+    schema: z.enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' }).transform((v) => v === 'on' || v === 'true' || v === '1'),
+    default: () => true,
   },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', doc: 'log level (fatal..trace, silent)', schema: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }), default: () => 'info' },
 };

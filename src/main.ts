@@ -46,6 +46,7 @@ async function serve(argv: string[]): Promise<void> {
       `  player          ${base}/play/live/<room>`,
       `  MJPEG           ${base}/live/live/<room>/mjpeg`,
       `  health          ${base}/healthz`,
+      `  metrics         http://${config.metricsHost === '0.0.0.0' ? 'localhost' : config.metricsHost}:${server.metricsPort}/metrics`,
       token
         ? `  admin token     ${token}\n                  (generated now and shown only this once: keep it; set FRAMEHUB_ADMIN_TOKEN to choose your own)`
         : config.adminToken

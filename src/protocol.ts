@@ -126,5 +126,5 @@ export type ToPrimary =
   | { type: 'reply'; id: number; result: ReplyResult }
   | { type: 'request'; id: number; body: WorkerRequest }
   | { type: 'listening'; port: number }
-  | { type: 'camera-closed'; connId: number; code: number; reason: string }
+  | { type: 'camera-closed'; connId: number; code: number; reason: string; frames: number; bytes: number }
   | { type: 'camera-stats'; connId: number; stats: CameraStats };

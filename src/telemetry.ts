@@ -1,8 +1,9 @@
 // Loggers and metric definitions. One pino logger per thread (fd 1, async), with a
 // `shard` field in workers; one prom-client Registry per thread, aggregated by the primary.
 // Nothing here is called per frame except counter increments.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type Logger = pino.Logger;
 
@@ -19,7 +20,8 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
 /** Hub latency buckets: 50 µs .. 1 s. */
 const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
-export type DropReason = 'rate_limit' | 'oversize' | 'not_jpeg' | 'slow_viewer' | 'replaced' | 'writer_busy';
+export const DROP_REASONS = ['rate_limit', 'oversize', 'not_jpeg', 'slow_viewer', 'replaced', 'writer_busy'] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
 export type Transport = 'mjpeg' | 'ws' | 'snapshot';
 
 /** Metrics kept by each shard worker. */
@@ -35,8 +37,10 @@ export class WorkerMetrics {
   readonly bytesSent: Counter<'transport'>;
   readonly hubLatency: Histogram;
   readonly statsMessages: Counter<'result'>;
+  readonly snapshots: Counter<'status'>;
 
-  constructor(shard: number) {
+  /** `viewerTotal` is read at scrape time for the per-shard viewer gauge. */
+  constructor(shard: number, viewerTotal: () => number = () => 0) {
     const r = [this.registry];
     this.framesReceived = new Counter({ name: 'framehub_frames_received_total', help: 'JPEG frames accepted from cameras', labelNames: ['app'], registers: r });
     this.bytesReceived = new Counter({ name: 'framehub_received_bytes_total', help: 'Bytes of accepted frames from cameras', labelNames: ['app'], registers: r });
@@ -48,6 +52,111 @@ export class WorkerMetrics {
     this.bytesSent = new Counter({ name: 'framehub_sent_bytes_total', help: 'Bytes written to viewers, by transport', labelNames: ['transport'], registers: r });
     this.hubLatency = new Histogram({ name: 'framehub_hub_latency_seconds', help: 'Frame receive to write into the last viewer socket of a fan-out', buckets: LATENCY_BUCKETS, registers: r });
     this.statsMessages = new Counter({ name: 'framehub_camera_stats_messages_total', help: 'Camera stats messages, by result', labelNames: ['result'], registers: r });
+    this.snapshots = new Counter({ name: 'framehub_snapshot_requests_total', help: 'frame.jpg requests by HTTP status', labelNames: ['status'], registers: r });
     this.cameras.set({ shard: String(shard) }, 0);
+    const label = { shard: String(shard) };
+    new Gauge({ name: 'framehub_shard_viewers', help: 'Viewers (MJPEG and WS) connected to this shard worker', labelNames: ['shard'], registers: r, collect() {
+      this.set(label, viewerTotal());
+    } });
+    // The histogram records the whole timer interval (resolution + delay): subtract it.
+    const resolutionMs = 10;
+    const loop = monitorEventLoopDelay({ resolution: resolutionMs });
+    loop.enable();
+    const lag = (ns: number): number => Math.max(0, ns / 1e9 - resolutionMs / 1000);
+    new Gauge({ name: 'framehub_shard_event_loop_delay_p99_seconds', help: 'Event loop delay p99 of this shard worker since the last scrape', labelNames: ['shard'], registers: r, collect() {
+      this.set(label, loop.count ? lag(loop.percentile(99)) : 0);
+    } });
+    new Gauge({ name: 'framehub_shard_event_loop_delay_mean_seconds', help: 'Mean event loop delay of this shard worker since the last scrape', labelNames: ['shard'], registers: r, collect() {
+      this.set(label, loop.count ? lag(loop.mean) : 0);
+      loop.reset();
+    } });
+    // Series that exist from the start, so dashboards and rules see zeros, not gaps.
+    for (const reason of DROP_REASONS) this.framesDropped.inc({ reason }, 0);
+    for (const transport of ['mjpeg', 'ws', 'snapshot'] as const) {
+      this.framesSent.inc({ transport }, 0);
+      this.bytesSent.inc({ transport }, 0);
+      if (transport !== 'snapshot') this.viewers.inc({ transport }, 0);
+    }
+  }
+}
+
+/** One camera's figures, for the per-camera series (FRAMEHUB_PER_CAMERA_METRICS). */
+export interface CameraSeries {
+  app: string;
+  room: string;
+  live: boolean;
+  fps: number;
+  frames: number;
+  bytes: number;
+  drops: number;
+  frameAgeSec: number;
+  viewers: number;
+  reconnects: number;
+  rssi: number | null;
+  heapFree: number | null;
+}
+
+/** Metrics of the primary: admission, supervision, link capacity, process, per camera. */
+export class PrimaryMetrics {
+  readonly registry = new Registry();
+  readonly handshakeRejections: Counter<'code' | 'reason'>;
+  readonly workerRestarts: Counter<'shard'>;
+  readonly apiRequests: Counter<'status'>;
+
+  constructor(opts: { linkCapacityBps: number; cameras: () => { app: string }[]; perCamera: (() => Promise<CameraSeries[]>) | null }) {
+    const r = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    // These default gauges end in _total, which `promtool check metrics` rejects.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+    this.handshakeRejections = new Counter({ name: 'framehub_handshake_rejections_total', help: 'Camera handshakes refused, by close code and reason', labelNames: ['code', 'reason'], registers: r });
+    this.workerRestarts = new Counter({ name: 'framehub_worker_restarts_total', help: 'Shard workers restarted after they died', labelNames: ['shard'], registers: r });
+    this.apiRequests = new Counter({ name: 'framehub_api_requests_total', help: 'Control API requests by HTTP status', labelNames: ['status'], registers: r });
+    new Gauge({ name: 'framehub_link_capacity_bytes_per_second', help: 'Configured network link capacity (FRAMEHUB_LINK_CAPACITY_BPS / 8)', registers: r, collect() {
+      this.set(opts.linkCapacityBps / 8);
+    } });
+    new Gauge({ name: 'framehub_cameras_connected', help: 'Cameras connected, by app', labelNames: ['app'], registers: r, collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const c of opts.cameras()) counts.set(c.app, (counts.get(c.app) ?? 0) + 1);
+      for (const [app, n] of counts) this.set({ app }, n);
+    } });
+    if (opts.perCamera) this.#perCamera(opts.perCamera);
+  }
+
+  /** About ten series per camera, computed at scrape time from the frame slots and stats. */
+  #perCamera(source: () => Promise<CameraSeries[]>): void {
+    const r = [this.registry];
+    const labels = ['app', 'room'] as const;
+    let snapshot: Promise<CameraSeries[]> | null = null;
+    // One source read per scrape, shared by every per-camera metric.
+    const rows = (): Promise<CameraSeries[]> => {
+      snapshot ??= source().finally(() => setImmediate(() => (snapshot = null)));
+      return snapshot;
+    };
+    const gauge = (name: string, help: string, pick: (c: CameraSeries) => number | null): void => {
+      new Gauge({ name, help, labelNames: labels, registers: r, async collect() {
+        this.reset();
+        for (const c of await rows()) {
+          const v = pick(c);
+          if (v !== null) this.set({ app: c.app, room: c.room }, v);
+        }
+      } });
+    };
+    const counter = (name: string, help: string, pick: (c: CameraSeries) => number): void => {
+      new Counter({ name, help, labelNames: labels, registers: r, async collect() {
+        this.reset();
+        for (const c of await rows()) this.inc({ app: c.app, room: c.room }, pick(c));
+      } });
+    };
+    gauge('framehub_camera_up', 'Camera connected (1) or away within the reconnect grace period (0)', (c) => (c.live ? 1 : 0));
+    gauge('framehub_camera_fps', 'Frames per second measured from this camera', (c) => c.fps);
+    gauge('framehub_camera_frame_age_seconds', 'Age of the camera\'s latest frame', (c) => c.frameAgeSec);
+    gauge('framehub_camera_viewers', 'Viewers of this camera on every worker', (c) => c.viewers);
+    gauge('framehub_camera_rssi_dbm', 'WiFi RSSI from the camera\'s last stats message', (c) => c.rssi);
+    gauge('framehub_camera_heap_free_bytes', 'Free heap from the camera\'s last stats message', (c) => c.heapFree);
+    counter('framehub_camera_frames_total', 'Frames accepted from this camera (resets when its room ends)', (c) => c.frames);
+    counter('framehub_camera_received_bytes_total', 'Bytes accepted from this camera (resets when its room ends)', (c) => c.bytes);
+    counter('framehub_camera_dropped_frames_total', 'Frames of this camera dropped on ingest (resets when its room ends)', (c) => c.drops);
+    counter('framehub_camera_reconnects_total', 'Connections of this camera after the first, since its room opened', (c) => c.reconnects);
   }
 }

@@ -9,7 +9,7 @@ import { tempDir, waitFor } from './helpers/server.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function start(dataDir: string) {
-  const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, PORT: '0', FRAMEHUB_DATA_DIR: dataDir, FRAMEHUB_ADMIN_TOKEN: '', FRAMEHUB_WORKERS: '2' }, detached: true });
+  const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, PORT: '0', FRAMEHUB_METRICS_PORT: '0', FRAMEHUB_DATA_DIR: dataDir, FRAMEHUB_ADMIN_TOKEN: '', FRAMEHUB_WORKERS: '2' }, detached: true });
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (d) => (stderr += d));

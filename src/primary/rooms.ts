@@ -34,6 +34,8 @@ export function homeShard(room: string, n: number): number {
 interface Room {
   info: RoomInfo;
   grace: NodeJS.Timeout | null;
+  /** Connections after the first since the room opened. */
+  reconnects: number;
 }
 
 export class RoomTable {
@@ -56,6 +58,10 @@ export class RoomTable {
 
   get(room: string): RoomInfo | undefined {
     return this.#rooms.get(room)?.info;
+  }
+
+  reconnects(room: string): number {
+    return this.#rooms.get(room)?.reconnects ?? 0;
   }
 
   list(): RoomInfo[] {
@@ -85,12 +91,13 @@ export class RoomTable {
     if (entry) {
       if (entry.grace) clearTimeout(entry.grace);
       entry.grace = null;
+      entry.reconnects++;
       entry.info = { ...entry.info, state: 'live', streamId, startedAt: Date.now() };
     } else {
       const slot = this.#allocate(room);
       if (slot === null) return null;
       const gen = this.#arena.resetSlot(slot);
-      entry = { info: { room, app, name, slot, gen, state: 'live', streamId, startedAt: Date.now() }, grace: null };
+      entry = { info: { room, app, name, slot, gen, state: 'live', streamId, startedAt: Date.now() }, grace: null, reconnects: 0 };
       this.#rooms.set(room, entry);
     }
     this.#arena.setOwner(entry.info.slot, connId);

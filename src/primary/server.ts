@@ -2,17 +2,19 @@
 // the shard workers on one port, and answers what workers ask (camera admission, API).
 // It restarts a worker that dies and tells the new one the room and app tables.
 import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
 import net from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
 import { createApi } from '../api/index.js';
 import { publicBase, type Config } from '../config.js';
-import { CloseCode } from '../errors.js';
+import { CloseCode, CloseReason } from '../errors.js';
 import { ControlStore } from '../keys.js';
-import type { AppView, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
+import type { ApiRequest, ApiResponse, AppView, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
 import { replyTo } from '../channel.js';
 import { createArenas, Doorbell, FrameArena, type ArenaLayout } from '../slots.js';
-import { createLogger, type Logger } from '../telemetry.js';
+import { createLogger, PrimaryMetrics, type CameraSeries, type Logger } from '../telemetry.js';
 import { CameraRegistry } from './cameras.js';
+import { startMetricsServer } from './metricsServer.js';
 import { RoomTable } from './rooms.js';
 import { Shard } from './shard.js';
 import { StreamRates } from './streamRates.js';
@@ -28,8 +30,10 @@ export interface ServerHandle {
   readonly store: ControlStore;
   /** What each worker holds (cameras, viewers). */
   inspect(): Promise<WorkerInspect[]>;
-  /** Every worker's metrics, aggregated, in the Prometheus text format. */
+  /** Every thread's metrics, aggregated, in the Prometheus text format (what /metrics serves). */
   metrics(): Promise<string>;
+  /** The bound port of the /metrics endpoint. */
+  readonly metricsPort: number;
   /** Graceful stop: cameras and viewers closed with 1001, workers exit, LMDB closed. */
   close(): Promise<void>;
 }
@@ -45,6 +49,29 @@ function freePort(host: string): Promise<number> {
       const { port } = probe.address() as net.AddressInfo;
       probe.close(() => resolve(port));
     });
+  });
+}
+
+/** Per-camera figures for the metrics, from the frame slots, rates and stats messages. */
+async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRates, cameras: CameraRegistry, viewerCounts: () => Promise<Map<string, { mjpeg: number; ws: number }>>): Promise<CameraSeries[]> {
+  const viewers = await viewerCounts();
+  const now = Date.now();
+  return rooms.list().map((info) => {
+    const camera = cameras.byRoom(info.room);
+    const v = viewers.get(info.room);
+    const last = arena.lastReceivedAt(info.slot);
+    return {
+      app: info.app, room: info.room, live: info.state === 'live',
+      fps: rates.get(info.room).fps,
+      frames: arena.latestSeq(info.slot),
+      bytes: arena.bytesPublished(info.slot),
+      drops: arena.drops(info.slot),
+      frameAgeSec: last ? Math.max(0, now - last) / 1000 : 0,
+      viewers: v ? v.mjpeg + v.ws : 0,
+      reconnects: rooms.reconnects(info.room),
+      rssi: camera?.stats?.rssi ?? null,
+      heapFree: camera?.stats?.heapFree ?? null,
+    };
   });
 }
 
@@ -68,33 +95,45 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const appViews = (): AppView[] => store.listApps().map((a) => ({ name: a.name, publicPlayback: a.publicPlayback, playSecret: a.playSecret }));
 
   const rooms = new RoomTable(arena, config.maxRooms, config.reconnectGraceSec * 1000, broadcast);
-  const cameras = new CameraRegistry(
+  const inspectAll = (): Promise<WorkerInspect[]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<WorkerInspect>({ kind: 'inspect' })));
+  const viewerCounts = async (): Promise<Map<string, { mjpeg: number; ws: number }>> => {
+    const counts = new Map<string, { mjpeg: number; ws: number }>();
+    for (const w of await inspectAll()) {
+      for (const v of w.viewers) {
+        const c = counts.get(v.room) ?? { mjpeg: 0, ws: 0 };
+        counts.set(v.room, { mjpeg: c.mjpeg + v.mjpeg, ws: c.ws + v.ws });
+      }
+    }
+    return counts;
+  };
+  const rates = new StreamRates(arena, rooms);
+  let cameras: CameraRegistry;
+  const metrics = new PrimaryMetrics({
+    linkCapacityBps: config.linkCapacityBps,
+    cameras: () => cameras.list(),
+    perCamera: config.perCameraMetrics ? () => cameraSeries(rooms, arena, rates, cameras, viewerCounts) : null,
+  });
+  cameras = new CameraRegistry(
     config,
     store,
     rooms,
     {
       kick: (shard, connId, reason, message) => shards[shard]?.post({ type: 'kick', connId, reason, message }),
-      rejected: () => {},
+      rejected: (reason) => metrics.handshakeRejections.inc({ code: String(CloseReason[reason]), reason }),
     },
     log,
   );
-  const rates = new StreamRates(arena, rooms);
-  const inspectAll = (): Promise<WorkerInspect[]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<WorkerInspect>({ kind: 'inspect' })));
-  const api = createApi({
-    config, store, cameras, rooms, arena, rates, log,
+  const apiHandler = createApi({
+    config, store, cameras, rooms, arena, rates, log, viewerCounts,
     publicBase: () => publicBase(config, port),
     appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
-    viewerCounts: async () => {
-      const counts = new Map<string, { mjpeg: number; ws: number }>();
-      for (const w of await inspectAll()) {
-        for (const v of w.viewers) {
-          const c = counts.get(v.room) ?? { mjpeg: 0, ws: 0 };
-          counts.set(v.room, { mjpeg: c.mjpeg + v.mjpeg, ws: c.ws + v.ws });
-        }
-      }
-      return counts;
-    },
   });
+  const api = async (req: ApiRequest): Promise<ApiResponse> => {
+    const res = await apiHandler(req);
+    metrics.apiRequests.inc({ status: String(res.status) });
+    return res;
+  };
+  const workerMetrics = (): Promise<object[][]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
 
   // Changes made outside this process (the CLI on the same data dir) show up as a new
   // store revision: re-send the app table and close cameras whose key or app went away.
@@ -147,6 +186,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     arena.clearWorker(shard.index);
     if (expected || stopping) return;
     log.error({ shard: shard.index, code }, 'worker died; restarting it');
+    metrics.workerRestarts.inc({ shard: String(shard.index) });
     setTimeout(() => {
       if (stopping) return;
       spawn(shard.index)
@@ -167,7 +207,18 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     await store.close();
     throw err;
   }
-  log.info({ port, workers: config.workers }, 'framehub listening');
+  let metricsServer: http.Server;
+  try {
+    metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: workerMetrics }, log);
+  } catch (err) {
+    stopping = true;
+    await Promise.all(shards.map((s) => s?.stop(2000)));
+    cameras.close();
+    await store.close();
+    throw new Error(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${(err as Error).message}`);
+  }
+  const metricsPort = (metricsServer.address() as net.AddressInfo).port;
+  log.info({ port, metricsPort, workers: config.workers }, 'framehub listening');
 
   return {
     config,
@@ -176,14 +227,13 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     generatedAdminToken,
     store,
     inspect: inspectAll,
-    metrics: async () => {
-      const parts = await Promise.all(shards.map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
-      return AggregatorRegistry.aggregate(parts).metrics();
-    },
+    metricsPort,
+    metrics: async () => AggregatorRegistry.aggregate([await metrics.registry.getMetricsAsJSON(), ...(await workerMetrics())]).metrics(),
     close: async () => {
       if (stopping) return;
       stopping = true;
       clearInterval(housekeeping);
+      metricsServer.close();
       const stopped = await Promise.all(shards.map((s) => s?.stop()));
       if (stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');
       rooms.closeAll();

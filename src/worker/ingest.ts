@@ -124,7 +124,7 @@ export class Ingest {
     this.#d.primary.request<AdmitResult>(request).then(
       (admission) => {
         if (aborted) {
-          if (admission.ok) this.#d.notify({ type: 'camera-closed', connId: admission.connId, code: CloseCode.abnormal, reason: 'aborted_handshake' });
+          if (admission.ok) this.#d.notify({ type: 'camera-closed', connId: admission.connId, code: CloseCode.abnormal, reason: 'aborted_handshake', frames: 0, bytes: 0 });
           return;
         }
         const now = Date.now();
@@ -241,7 +241,7 @@ export class Ingest {
     if (!a.ok) return;
     this.#cameras.delete(a.connId);
     this.#d.metrics.cameras.dec({ shard: String(this.#d.shard) });
-    this.#d.notify({ type: 'camera-closed', connId: a.connId, code: closeCode, reason });
+    this.#d.notify({ type: 'camera-closed', connId: a.connId, code: closeCode, reason, frames: data.frames, bytes: data.bytes });
     this.#d.log.info(
       { event: 'camera_close', room: a.info.room, streamId: a.info.streamId, connId: a.connId, code: closeCode, reason, frames: data.frames, bytes: data.bytes, seconds: Math.round((Date.now() - data.openedAt) / 1000) },
       'camera disconnected',

@@ -32,7 +32,7 @@ const send = (msg: ToPrimary): void => port.postMessage(msg);
 const primary = new RequestChannel<WorkerRequest>((msg) => send(msg));
 const arena = new FrameArena(init.arenas, init.layout);
 const doorbell = new Doorbell(init.doorbell, arena.totalSlots);
-const metrics = new WorkerMetrics(shard);
+const metrics = new WorkerMetrics(shard, () => hub.viewerTotal);
 const directory = new Directory();
 const trustedProxies: ReadonlySet<string> = new Set(config.trustedProxies);
 

@@ -108,11 +108,12 @@ export class Playback {
   #frameRoute(res: HttpResponse, req: HttpRequest): void {
     const info = readRequest(res, req, this.#d.trustedProxies);
     const access = this.#d.directory.access(req.getParameter(0), req.getParameter(1), info.params.get('token'));
+    const { arena, metrics } = this.#d;
     if (!access.ok) {
+      metrics.snapshots.inc({ status: String(access.status) });
       sendError(res, access.status, access.code, access.message);
       return;
     }
-    const { arena, metrics } = this.#d;
     const slot = access.room.slot;
     const etagOf = (seq: number): string => `"${this.#d.bootId}-${access.room.gen}-${seq}"`;
     const seq = arena.latestSeq(slot);
@@ -123,10 +124,12 @@ export class Playback {
         res.writeHeader('Cache-Control', 'no-store');
         res.end();
       });
+      metrics.snapshots.inc({ status: '304' });
       return;
     }
     const meta = arena.readLatest(slot, this.#snapshot);
     if (!meta) {
+      metrics.snapshots.inc({ status: '404' });
       sendError(res, 404, 'stream_offline', `room ${access.room.room} has no frame yet`);
       return;
     }
@@ -142,6 +145,7 @@ export class Playback {
       res.writeHeader('X-Framehub-Shard', String(this.#d.shard));
       res.end(body);
     });
+    metrics.snapshots.inc({ status: '200' });
     metrics.framesSent.inc({ transport: 'snapshot' });
     metrics.bytesSent.inc({ transport: 'snapshot' }, meta.length);
   }

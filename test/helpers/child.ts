@@ -18,7 +18,7 @@ export interface ChildServer {
 
 export async function startChild(env: Record<string, string>): Promise<ChildServer> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', FRAMEHUB_WORKERS: '2', FRAMEHUB_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', FRAMEHUB_METRICS_PORT: '0', FRAMEHUB_METRICS_HOST: '127.0.0.1', FRAMEHUB_WORKERS: '2', FRAMEHUB_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -26,7 +26,7 @@ export function tempDir(prefix = 'framehub-test-'): string {
 
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
-  const config = loadConfig({ overrides: { port: 0, host: '127.0.0.1', workers: 2, logLevel: 'silent', adminToken: ADMIN_TOKEN, ...overrides, dataDir } });
+  const config = loadConfig({ overrides: { port: 0, metricsPort: 0, metricsHost: '127.0.0.1', host: '127.0.0.1', workers: 2, logLevel: 'silent', adminToken: ADMIN_TOKEN, ...overrides, dataDir } });
   const handle = await startServer(config, createLogger('silent'));
   const base = `http://127.0.0.1:${handle.port}`;
   const api: TestServer['api'] = async (method, p, body, token = ADMIN_TOKEN) => {
