@@ -33,6 +33,8 @@ export interface ApiDeps {
   appsChanged(): void;
   /** Viewers per room, summed over every worker. */
   viewerCounts(): Promise<Map<string, { mjpeg: number; ws: number }>>;
+  /** Called once per request with its route pattern (null when none matched). */
+  observe?(req: ApiRequest, route: string | null, app: string | undefined, res: ApiResponse, startMs: number): void;
 }
 
 /** Failed API authentications one IP may make at once, and per second after that. */
@@ -44,10 +46,12 @@ export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiRespon
   const authFailures = new RateLimiter(AUTH_FAIL_BURST, AUTH_FAIL_PER_SEC);
   setInterval(() => authFailures.sweep(), 60_000).unref();
 
-  return async (req) => {
+  const answer = async (req: ApiRequest, seen: { route: string | null; app?: string }): Promise<ApiResponse> => {
     try {
       const found = match(routes, req.method, req.path);
       if (found instanceof CodedError) throw found;
+      seen.route = found.route.pattern;
+      seen.app = found.params.app;
       if (!authFailures.has(req.ip)) throw new CodedError('rate_limited', 'too many failed authentications from this address; retry later');
       let token;
       try {
@@ -75,5 +79,12 @@ export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiRespon
       deps.log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, method: req.method, path: req.path }, 'API handler failed');
       return fail(new CodedError('internal', 'internal error'));
     }
+  };
+  return async (req) => {
+    const startMs = Date.now();
+    const seen: { route: string | null; app?: string } = { route: null };
+    const res = await answer(req, seen);
+    deps.observe?.(req, seen.route, seen.app, res, startMs);
+    return res;
   };
 }

@@ -27,6 +27,8 @@ export interface CameraHooks {
   kick(shard: number, connId: number, reason: CloseReasonToken, message: string): void;
   /** A handshake was refused (for metrics). */
   rejected(reason: CloseReasonToken): void;
+  /** A camera was admitted (for traces). */
+  admitted?(camera: LiveCamera, streamId: string): void;
 }
 
 export function effectiveLimits(config: Config, app: App): Limits {
@@ -125,6 +127,7 @@ export class CameraRegistry {
     };
     this.#byConn.set(connId, camera);
     this.#byRoom.set(room, connId);
+    this.#hooks.admitted?.(camera, info.streamId);
     this.#store.touchKey(key.id, camera.connectedAt).catch((err: Error) => this.#log.warn({ err: err.message }, 'could not record key last-seen time'));
     return { ok: true, connId, keyId: key.id, info, limits: effectiveLimits(this.#config, app) };
   }

@@ -9,7 +9,7 @@ import { createApi } from '../api/index.js';
 import { publicBase, type Config } from '../config.js';
 import { CloseCode, CloseReason } from '../errors.js';
 import { ControlStore } from '../keys.js';
-import type { ApiRequest, ApiResponse, AppView, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
+import type { AppView, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
 import { replyTo } from '../channel.js';
 import { createArenas, Doorbell, FrameArena, type ArenaLayout } from '../slots.js';
 import { createLogger, PrimaryMetrics, type CameraSeries, type Logger } from '../telemetry.js';
@@ -18,6 +18,8 @@ import { startMetricsServer } from './metricsServer.js';
 import { RoomTable } from './rooms.js';
 import { Shard } from './shard.js';
 import { StreamRates } from './streamRates.js';
+import { startTracing } from '../tracing.js';
+import { VERSION } from '../version.js';
 
 export interface ServerHandle {
   readonly config: Config;
@@ -76,6 +78,7 @@ async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRa
 }
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel, { shard: 'primary' })): Promise<ServerHandle> {
+  const tracing = await startTracing(process.env, VERSION, log);
   const store = new ControlStore(config.dataDir);
   const { generatedAdminToken } = await store.bootstrap(config.adminToken);
 
@@ -120,19 +123,19 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     {
       kick: (shard, connId, reason, message) => shards[shard]?.post({ type: 'kick', connId, reason, message }),
       rejected: (reason) => metrics.handshakeRejections.inc({ code: String(CloseReason[reason]), reason }),
+      admitted: (c, streamId) => tracing?.cameraOpened({ connId: c.connId, app: c.app, room: c.room, keyId: c.keyId, streamId, shard: c.shard, identity: c.identity }),
     },
     log,
   );
-  const apiHandler = createApi({
+  const api = createApi({
     config, store, cameras, rooms, arena, rates, log, viewerCounts,
     publicBase: () => publicBase(config, port),
     appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
+    observe: (req, route, app, res, startMs) => {
+      metrics.apiRequests.inc({ status: String(res.status) });
+      tracing?.apiRequest(req.method, route, app, res.status, startMs);
+    },
   });
-  const api = async (req: ApiRequest): Promise<ApiResponse> => {
-    const res = await apiHandler(req);
-    metrics.apiRequests.inc({ status: String(res.status) });
-    return res;
-  };
   const workerMetrics = (): Promise<object[][]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
 
   // Changes made outside this process (the CLI on the same data dir) show up as a new
@@ -161,6 +164,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         break;
       }
       case 'camera-closed':
+        tracing?.cameraClosed(msg.connId, msg.code, msg.reason, msg.frames, msg.bytes);
         cameras.closed(msg.connId);
         break;
       case 'camera-stats':
@@ -182,6 +186,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
 
   function onExit(shard: Shard, code: number, expected: boolean): void {
     if (shards[shard.index] !== shard) return;
+    for (const c of cameras.list()) if (c.shard === shard.index) tracing?.cameraClosed(c.connId, CloseCode.abnormal, 'worker_died', 0, 0);
     cameras.shardGone(shard.index);
     arena.clearWorker(shard.index);
     if (expected || stopping) return;
@@ -238,6 +243,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       if (stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');
       rooms.closeAll();
       cameras.close();
+      await tracing?.shutdown();
       await store.close();
       log.info({ code: CloseCode.goingAway }, 'framehub stopped');
     },

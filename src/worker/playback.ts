@@ -64,6 +64,7 @@ export class Playback {
         this.#ws.add(ws);
         viewer.hello(access.room);
         this.#d.hub.attach(access.room, viewer);
+        this.#d.log.debug({ event: 'viewer_open', transport: 'ws', room: access.room.room, ip: data.ip }, 'viewer connected');
       },
       message: () => {
         // Viewers have nothing to say; ignored.
@@ -82,6 +83,7 @@ export class Playback {
         if (data.viewer && data.access.ok) {
           data.viewer.closed();
           this.#d.hub.detach(data.access.room.room, data.viewer);
+          this.#d.log.debug({ event: 'viewer_close', transport: 'ws', room: data.access.room.room, code: data.closing?.code ?? code, reason: data.closing?.reason, seconds: Math.round((Date.now() - data.openedAt) / 1000) }, 'viewer disconnected');
         }
       },
     });
@@ -96,11 +98,14 @@ export class Playback {
     }
     const room = access.room.room;
     const viewer: MjpegViewer = new MjpegViewer(res, this.shardHeader, () => this.#d.hub.catchUp(room, viewer));
+    const openedAt = Date.now();
     res.onAborted(() => {
       viewer.aborted();
       this.#mjpeg.delete(viewer);
       this.#d.hub.detach(room, viewer);
+      this.#d.log.debug({ event: 'viewer_close', transport: 'mjpeg', room, seconds: Math.round((Date.now() - openedAt) / 1000) }, 'viewer disconnected');
     });
+    this.#d.log.debug({ event: 'viewer_open', transport: 'mjpeg', room, ip: info.ip }, 'viewer connected');
     this.#mjpeg.set(viewer, room);
     this.#d.hub.attach(access.room, viewer);
   }
