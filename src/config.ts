@@ -40,6 +40,10 @@ export interface Config {
   readonly authFailRefillSec: number;
   /** Addresses of reverse proxies whose X-Forwarded-For is believed. Default none. */
   readonly trustedProxies: readonly string[];
+  /** PEM certificate chain file: with tlsKeyFile, the public port serves https:// and wss://. */
+  readonly tlsCertFile: string | undefined;
+  /** PEM private key file of tlsCertFile. */
+  readonly tlsKeyFile: string | undefined;
   /** Port of the Prometheus /metrics endpoint (0 = pick a free one). Default 9464. */
   readonly metricsPort: number;
   /** Interface of the /metrics endpoint. Default 0.0.0.0. */
@@ -96,6 +100,8 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
     schema: z.array(z.string().regex(/^[0-9a-fA-F:.]+$/, 'must be a list of IP addresses')),
     default: () => [],
   },
+  tlsCertFile: { env: 'FRAMEHUB_TLS_CERT', flag: 'tls-cert', doc: 'PEM certificate (chain) file: serve https:// and wss:// (with --tls-key)', schema: z.string().min(1).optional(), default: () => undefined },
+  tlsKeyFile: { env: 'FRAMEHUB_TLS_KEY', flag: 'tls-key', doc: 'PEM private key file for --tls-cert', schema: z.string().min(1).optional(), default: () => undefined },
   metricsPort: { env: 'FRAMEHUB_METRICS_PORT', flag: 'metrics-port', doc: 'port of the Prometheus /metrics endpoint (0 = any free port)', schema: int(0, 65535), default: () => 9464 },
   metricsHost: { env: 'FRAMEHUB_METRICS_HOST', flag: 'metrics-host', doc: 'interface of the /metrics endpoint', schema: z.string().min(1, 'must not be empty'), default: () => '0.0.0.0' },
   linkCapacityBps: {
@@ -142,13 +148,20 @@ export function loadConfig({ env = {}, flags = {}, overrides = {} }: RawSources 
     out[field] = parsed.data;
   }
   out.dataDir = path.resolve(out.dataDir as string);
+  if ((out.tlsCertFile === undefined) !== (out.tlsKeyFile === undefined)) {
+    throw new ConfigError('invalid setting FRAMEHUB_TLS_CERT / FRAMEHUB_TLS_KEY (--tls-cert / --tls-key): give both or neither');
+  }
+  if (out.tlsCertFile !== undefined) {
+    out.tlsCertFile = path.resolve(out.tlsCertFile as string);
+    out.tlsKeyFile = path.resolve(out.tlsKeyFile as string);
+  }
   out.publicUrl = (out.publicUrl as string).replace(/\/$/, '');
   return Object.freeze(out) as unknown as Config;
 }
 
 /** The base URL for returned links, once the real port is known. */
 export function publicBase(config: Config, listeningPort: number): string {
-  return config.publicUrl || `http://localhost:${listeningPort}`;
+  return config.publicUrl || `${config.tlsCertFile ? 'https' : 'http'}://localhost:${listeningPort}`;
 }
 
 /** Lines for `--help`: one per setting with its flag, variable and default. */

@@ -40,7 +40,7 @@ async function serve(argv: string[]): Promise<void> {
   process.stderr.write(
     [
       '',
-      `framehub listening on ${config.host}:${server.port} with ${config.workers} workers (data in ${config.dataDir})`,
+      `framehub listening on ${config.host}:${server.port}${config.tlsCertFile ? ' (TLS)' : ''} with ${config.workers} workers (data in ${config.dataDir})`,
       `  camera ingest   ${ws}/ingest/ws?app=live&room=<room>`,
       `  mint a key      curl -X POST ${base}/api/v1/apps/live/ws-ingest -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"room":"cam1"}'`,
       `  player          ${base}/play/live/<room>`,

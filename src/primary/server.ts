@@ -15,6 +15,7 @@ import { createArenas, Doorbell, FrameArena, type ArenaLayout } from '../slots.j
 import { createLogger, PrimaryMetrics, type CameraSeries, type Logger } from '../telemetry.js';
 import { CameraRegistry } from './cameras.js';
 import { startMetricsServer } from './metricsServer.js';
+import { checkTlsFiles } from './tls.js';
 import { RoomTable } from './rooms.js';
 import { Shard } from './shard.js';
 import { StreamRates } from './streamRates.js';
@@ -78,6 +79,7 @@ async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRa
 }
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel, { shard: 'primary' })): Promise<ServerHandle> {
+  checkTlsFiles(config);
   const tracing = await startTracing(process.env, VERSION, log);
   const store = new ControlStore(config.dataDir);
   const { generatedAdminToken } = await store.bootstrap(config.adminToken);

@@ -116,7 +116,7 @@ function guardBehavior<T>(pattern: string, behavior: uWS.WebSocketBehavior<T>): 
   return out as uWS.WebSocketBehavior<T>;
 }
 
-const raw = uWS.App();
+const raw = config.tlsCertFile && config.tlsKeyFile ? uWS.SSLApp({ cert_file_name: config.tlsCertFile, key_file_name: config.tlsKeyFile }) : uWS.App();
 const app = guarded(raw);
 app.ws('/ingest/ws', ingest.behavior());
 playback.routes(app);
