@@ -100,7 +100,7 @@ export type PrimaryRequest = { kind: 'metrics' } | { kind: 'inspect' };
 export interface WorkerInspect {
   shard: number;
   cameras: { connId: number; room: string }[];
-  viewers: { room: string; mjpeg: number; ws: number }[];
+  viewers: { room: string; mjpeg: number; ws: number; wall: number }[];
 }
 
 export type ReplyResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };

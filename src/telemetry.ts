@@ -22,7 +22,7 @@ const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
 
 export const DROP_REASONS = ['rate_limit', 'oversize', 'not_jpeg', 'slow_viewer', 'replaced', 'writer_busy'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
-export type Transport = 'mjpeg' | 'ws' | 'snapshot';
+export type Transport = 'mjpeg' | 'ws' | 'wall' | 'snapshot';
 
 /** Metrics kept by each shard worker. */
 export class WorkerMetrics {
@@ -72,7 +72,7 @@ export class WorkerMetrics {
     } });
     // Series that exist from the start, so dashboards and rules see zeros, not gaps.
     for (const reason of DROP_REASONS) this.framesDropped.inc({ reason }, 0);
-    for (const transport of ['mjpeg', 'ws', 'snapshot'] as const) {
+    for (const transport of ['mjpeg', 'ws', 'wall', 'snapshot'] as const) {
       this.framesSent.inc({ transport }, 0);
       this.bytesSent.inc({ transport }, 0);
       if (transport !== 'snapshot') this.viewers.inc({ transport }, 0);

@@ -32,7 +32,7 @@ export interface ApiDeps {
   /** The app table changed: tell the workers. */
   appsChanged(): void;
   /** Viewers per room, summed over every worker. */
-  viewerCounts(): Promise<Map<string, { mjpeg: number; ws: number }>>;
+  viewerCounts(): Promise<Map<string, { mjpeg: number; ws: number; wall: number }>>;
   /** Called once per request with its route pattern (null when none matched). */
   observe?(req: ApiRequest, route: string | null, app: string | undefined, res: ApiResponse, startMs: number): void;
 }

@@ -9,11 +9,11 @@ import { streamUrls } from './urls.js';
 import { requireApp } from './wsIngest.js';
 
 export function streamRoutes(deps: ApiDeps): Route[] {
-  const view = (info: RoomInfo, viewers: Map<string, { mjpeg: number; ws: number }>) => {
+  const view = (info: RoomInfo, viewers: Map<string, { mjpeg: number; ws: number; wall: number }>) => {
     const camera = deps.cameras.byRoom(info.room);
     const rates = deps.rates.get(info.room);
     const last = deps.arena.lastReceivedAt(info.slot);
-    const v = viewers.get(info.room) ?? { mjpeg: 0, ws: 0 };
+    const v = viewers.get(info.room) ?? { mjpeg: 0, ws: 0, wall: 0 };
     return {
       type: 'ws-mjpeg',
       streamId: info.streamId,
@@ -29,7 +29,7 @@ export function streamRoutes(deps: ApiDeps): Route[] {
       frames: deps.arena.latestSeq(info.slot),
       bytes: deps.arena.bytesPublished(info.slot),
       droppedFrames: deps.arena.drops(info.slot),
-      viewers: { mjpeg: v.mjpeg, ws: v.ws, total: v.mjpeg + v.ws },
+      viewers: { mjpeg: v.mjpeg, ws: v.ws, wall: v.wall, total: v.mjpeg + v.ws + v.wall },
       stats: camera?.stats ? { fps: camera.stats.fps ?? null, rssi: camera.stats.rssi ?? null, heapFree: camera.stats.heapFree ?? null, at: new Date(camera.stats.at).toISOString() } : null,
       keyId: camera?.keyId ?? null,
       identity: camera?.identity ?? null,

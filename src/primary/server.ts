@@ -56,7 +56,13 @@ function freePort(host: string): Promise<number> {
 }
 
 /** Per-camera figures for the metrics, from the frame slots, rates and stats messages. */
-async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRates, cameras: CameraRegistry, viewerCounts: () => Promise<Map<string, { mjpeg: number; ws: number }>>): Promise<CameraSeries[]> {
+export interface ViewerCounts {
+  mjpeg: number;
+  ws: number;
+  wall: number;
+}
+
+async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRates, cameras: CameraRegistry, viewerCounts: () => Promise<Map<string, ViewerCounts>>): Promise<CameraSeries[]> {
   const viewers = await viewerCounts();
   const now = Date.now();
   return rooms.list().map((info) => {
@@ -70,7 +76,7 @@ async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRa
       bytes: arena.bytesPublished(info.slot),
       drops: arena.drops(info.slot),
       frameAgeSec: last ? Math.max(0, now - last) / 1000 : 0,
-      viewers: v ? v.mjpeg + v.ws : 0,
+      viewers: v ? v.mjpeg + v.ws + v.wall : 0,
       reconnects: rooms.reconnects(info.room),
       rssi: camera?.stats?.rssi ?? null,
       heapFree: camera?.stats?.heapFree ?? null,
@@ -101,12 +107,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
 
   const rooms = new RoomTable(arena, config.maxRooms, config.reconnectGraceSec * 1000, broadcast);
   const inspectAll = (): Promise<WorkerInspect[]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<WorkerInspect>({ kind: 'inspect' })));
-  const viewerCounts = async (): Promise<Map<string, { mjpeg: number; ws: number }>> => {
-    const counts = new Map<string, { mjpeg: number; ws: number }>();
+  const viewerCounts = async (): Promise<Map<string, ViewerCounts>> => {
+    const counts = new Map<string, ViewerCounts>();
     for (const w of await inspectAll()) {
       for (const v of w.viewers) {
-        const c = counts.get(v.room) ?? { mjpeg: 0, ws: 0 };
-        counts.set(v.room, { mjpeg: c.mjpeg + v.mjpeg, ws: c.ws + v.ws });
+        const c = counts.get(v.room) ?? { mjpeg: 0, ws: 0, wall: 0 };
+        counts.set(v.room, { mjpeg: c.mjpeg + v.mjpeg, ws: c.ws + v.ws, wall: c.wall + v.wall });
       }
     }
     return counts;

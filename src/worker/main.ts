@@ -17,6 +17,7 @@ import { Ingest } from './ingest.js';
 import { pageRoutes } from './pages.js';
 import { Playback } from './playback.js';
 import { assertNativeUws } from './uws.js';
+import { Wall } from './wall.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -46,6 +47,7 @@ const hub = new Hub(arena, shard, {
   viewerCount: (transport, delta) => metrics.viewers.inc({ transport }, delta),
 });
 const ingest = new Ingest({ shard, config, arena, doorbell, hub, metrics, log, primary, notify: send, trustedProxies });
+const wall = new Wall(hub, directory, metrics, log, trustedProxies);
 const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes });
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
@@ -120,6 +122,7 @@ const raw = config.tlsCertFile && config.tlsKeyFile ? uWS.SSLApp({ cert_file_nam
 const app = guarded(raw);
 app.ws('/ingest/ws', ingest.behavior());
 playback.routes(app);
+wall.routes(app);
 app.any('/api/*', apiRoute(primary, trustedProxies, log, shard));
 app.get('/healthz', (res) => sendJson(res, 200, JSON.stringify({ status: 'ok', shard })));
 pageRoutes(app, directory);
@@ -144,6 +147,7 @@ const sweep = setInterval(() => {
   try {
     ingest.sweep(now, pingRound);
     playback.sweep(now, pingRound);
+    if (pingRound) wall.ping();
   } catch (err) {
     log.error({ err: (err as Error).message }, 'sweep failed');
   }
@@ -173,6 +177,7 @@ function shutdown(): void {
   listenSocket = null;
   ingest.closeAll();
   playback.closeAll();
+  wall.closeAll();
   hub.endWhere(() => true);
   clearInterval(sweep);
   stopDoorbell();
@@ -203,11 +208,13 @@ port.on('message', (msg: ToWorker) => {
         directory.setApps(msg.apps);
         const lost = new Set([...before.values()].filter((a) => !directory.apps.has(a.name) || (a.publicPlayback && !directory.apps.get(a.name)!.publicPlayback)).map((a) => a.name));
         if (lost.size) hub.endWhere((info) => lost.has(info.app));
+        for (const name of lost) wall.endApp(name);
         break;
       }
       case 'room':
         directory.rooms.set(msg.info.room, msg.info);
         hub.onRoom(msg.info);
+        wall.onRoom(msg.info);
         break;
       case 'room-closed':
         directory.rooms.delete(msg.room);
