@@ -99,7 +99,7 @@ export type PrimaryRequest = { kind: 'metrics' } | { kind: 'inspect' };
 /** What a worker tells about itself (tests and the streams API). */
 export interface WorkerInspect {
   shard: number;
-  cameras: { connId: number; room: string }[];
+  cameras: { connId: number; room: string; streamId: string }[];
   viewers: { room: string; mjpeg: number; ws: number; wall: number }[];
 }
 

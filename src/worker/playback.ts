@@ -4,7 +4,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket } from 'uWebSoc
 import type { FrameArena } from '../slots.js';
 import type { Logger, WorkerMetrics } from '../telemetry.js';
 import type { Directory } from './directory.js';
-import { readRequest, sendError } from './http.js';
+import { readRequest, sendError, sendJson } from './http.js';
 import type { Hub } from './hub.js';
 import { closeWithError, pingOrDrop } from './sockets.js';
 import { KEEPALIVE_MS, MjpegViewer } from './mjpeg.js';
@@ -40,6 +40,7 @@ export class Playback {
   routes(app: TemplatedApp): void {
     app.get('/live/:app/:room/mjpeg', (res, req) => this.#mjpegRoute(res, req));
     app.get('/live/:app/:room/frame.jpg', (res, req) => this.#frameRoute(res, req));
+    app.get('/live/:app/:room/stream.json', (res, req) => this.#infoRoute(res, req));
     app.ws<ViewerSocketData>('/live/ws', {
       maxPayloadLength: 4096,
       maxBackpressure: 4 * this.#d.maxFrameBytes,
@@ -108,6 +109,31 @@ export class Playback {
     this.#d.log.debug({ event: 'viewer_open', transport: 'mjpeg', room, ip: info.ip }, 'viewer connected');
     this.#mjpeg.set(viewer, room);
     this.#d.hub.attach(access.room, viewer);
+  }
+
+  /** What a player needs to pick its transport: type, state, frame age. Same access rules as playback. */
+  #infoRoute(res: HttpResponse, req: HttpRequest): void {
+    const info = readRequest(res, req, this.#d.trustedProxies);
+    const access = this.#d.directory.access(req.getParameter(0), req.getParameter(1), info.params.get('token'));
+    if (!access.ok) {
+      sendError(res, access.status, access.code, access.message);
+      return;
+    }
+    const r = access.room;
+    const last = this.#d.arena.lastReceivedAt(r.slot);
+    sendJson(
+      res,
+      200,
+      JSON.stringify({
+        data: {
+          type: 'ws-mjpeg', app: r.app, room: r.room, name: r.name, state: r.state, streamId: r.streamId,
+          startedAt: new Date(r.startedAt).toISOString(),
+          lastFrameAt: last ? new Date(Math.round(last)).toISOString() : null,
+          frameAgeMs: last ? Math.max(0, Math.round(Date.now() - last)) : null,
+          feeds: { ws: `/live/ws?app=${encodeURIComponent(r.app)}&room=${encodeURIComponent(r.name)}`, mjpeg: `/live/${r.app}/${r.name}/mjpeg`, frame: `/live/${r.app}/${r.name}/frame.jpg` },
+        },
+      }),
+    );
   }
 
   #frameRoute(res: HttpResponse, req: HttpRequest): void {
