@@ -52,6 +52,8 @@ export interface Config {
   readonly linkCapacityBps: number;
   /** Export per-camera series (about 10 per camera). Default true. */
   readonly perCameraMetrics: boolean;
+  /** Test-only fault injection (crash a worker, throwing routes). Never on in production. Default off. */
+  readonly faultInjection: boolean;
   /** pino log level. Default info. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -112,6 +114,11 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
     env: 'FRAMEHUB_PER_CAMERA_METRICS', flag: 'per-camera-metrics', doc: 'export per-camera series (on/off)',
     schema: z.enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' }).transform((v) => v === 'on' || v === 'true' || v === '1'),
     default: () => true,
+  },
+  faultInjection: {
+    env: 'FRAMEHUB_FAULT_INJECTION', flag: 'fault-injection', doc: 'test only: allow crashing workers and throwing routes (on/off)',
+    schema: z.enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' }).transform((v) => v === 'on' || v === 'true' || v === '1'),
+    default: () => false,
   },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', doc: 'log level (fatal..trace, silent)', schema: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }), default: () => 'info' },
 };

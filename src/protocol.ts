@@ -120,7 +120,9 @@ export type ToWorker =
   | { type: 'room-closed'; room: string; slot: number }
   /** Close this camera connection with the code of `reason`. */
   | { type: 'kick'; connId: number; reason: CloseReasonToken; message: string }
-  | { type: 'shutdown' };
+  | { type: 'shutdown' }
+  /** Test-only (FRAMEHUB_FAULT_INJECTION): throw outside any handler, as a bug would. */
+  | { type: 'fault'; kind: 'uncaught' };
 
 export type ToPrimary =
   | { type: 'reply'; id: number; result: ReplyResult }

@@ -39,9 +39,13 @@ export interface ServerHandle {
   readonly metricsPort: number;
   /** Graceful stop: cameras and viewers closed with 1001, workers exit, LMDB closed. */
   close(): Promise<void>;
+  /** Test-only (config.faultInjection): makes worker `shard` hit an uncaught exception. */
+  injectFault(shard: number): void;
 }
 
+/** First restart delay of a dead worker; doubled (up to 10 s) while it keeps dying within a minute. */
 const RESPAWN_DELAY_MS = 250;
+const RESPAWN_MAX_DELAY_MS = 10_000;
 
 /** A port nobody listens on right now (the kernel's pick for port 0). */
 function freePort(host: string): Promise<number> {
@@ -106,7 +110,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const appViews = (): AppView[] => store.listApps().map((a) => ({ name: a.name, publicPlayback: a.publicPlayback, playSecret: a.playSecret }));
 
   const rooms = new RoomTable(arena, config.maxRooms, config.reconnectGraceSec * 1000, broadcast);
-  const inspectAll = (): Promise<WorkerInspect[]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<WorkerInspect>({ kind: 'inspect' })));
+  /** What every live worker holds; a worker that dies meanwhile is left out. */
+  const inspectAll = async (): Promise<WorkerInspect[]> =>
+    (await Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<WorkerInspect>({ kind: 'inspect' }).catch(() => null)))).filter((w): w is WorkerInspect => w !== null);
   const viewerCounts = async (): Promise<Map<string, ViewerCounts>> => {
     const counts = new Map<string, ViewerCounts>();
     for (const w of await inspectAll()) {
@@ -192,13 +198,19 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     return shard;
   };
 
+  const lastDeath: number[] = [];
+  const respawnDelay: number[] = [];
   function onExit(shard: Shard, code: number, expected: boolean): void {
     if (shards[shard.index] !== shard) return;
     for (const c of cameras.list()) if (c.shard === shard.index) tracing?.cameraClosed(c.connId, CloseCode.abnormal, 'worker_died', 0, 0);
     cameras.shardGone(shard.index);
     arena.clearWorker(shard.index);
     if (expected || stopping) return;
-    log.error({ shard: shard.index, code }, 'worker died; restarting it');
+    const last = lastDeath[shard.index] ?? 0;
+    const delay = Date.now() - last < 60_000 ? Math.min(RESPAWN_MAX_DELAY_MS, (respawnDelay[shard.index] ?? RESPAWN_DELAY_MS) * 2) : RESPAWN_DELAY_MS;
+    respawnDelay[shard.index] = delay;
+    lastDeath[shard.index] = Date.now();
+    log.error({ shard: shard.index, code, restartInMs: delay }, 'worker died; restarting it');
     metrics.workerRestarts.inc({ shard: String(shard.index) });
     setTimeout(() => {
       if (stopping) return;
@@ -206,7 +218,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         .listening()
         .then(() => log.info({ shard: shard.index }, 'worker restarted'))
         .catch((err: Error) => log.error({ shard: shard.index, err: err.message }, 'restarted worker failed to listen'));
-    }, RESPAWN_DELAY_MS).unref();
+    }, delay).unref();
   }
 
   try {
@@ -241,6 +253,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     store,
     inspect: inspectAll,
     metricsPort,
+    injectFault: (shard) => {
+      if (config.faultInjection) shards[shard]?.post({ type: 'fault', kind: 'uncaught' });
+    },
     metrics: async () => AggregatorRegistry.aggregate([await metrics.registry.getMetricsAsJSON(), ...(await workerMetrics())]).metrics(),
     close: async () => {
       if (stopping) return;

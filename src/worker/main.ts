@@ -24,7 +24,20 @@ const port = parentPort!;
 const { shard, config } = init;
 const log = createLogger(config.logLevel, { shard });
 
-process.on('uncaughtException', (err) => log.error({ err: { message: err.message, stack: err.stack } }, 'uncaught exception in worker'));
+// An exception that escaped every guard leaves this worker in an unknown state: close all
+// its sockets and exit, and the primary starts a fresh one. (Exiting with a live uWS App
+// would abort the whole process; after app.close() it is safe.) Its cameras reconnect.
+let fatalApp: { close(): void } | null = null;
+function fatal(err: Error): void {
+  log.fatal({ err: { message: err.message, stack: err.stack } }, 'uncaught exception in worker; restarting this worker');
+  try {
+    fatalApp?.close();
+  } finally {
+    log.flush();
+    process.exit(1);
+  }
+}
+process.on('uncaughtException', fatal);
 process.on('unhandledRejection', (err) => log.error({ err: String(err) }, 'unhandled rejection in worker'));
 
 assertNativeUws(uWS);
@@ -119,7 +132,18 @@ function guardBehavior<T>(pattern: string, behavior: uWS.WebSocketBehavior<T>): 
 }
 
 const raw = config.tlsCertFile && config.tlsKeyFile ? uWS.SSLApp({ cert_file_name: config.tlsCertFile, key_file_name: config.tlsKeyFile }) : uWS.App();
+fatalApp = raw as unknown as { close(): void };
 const app = guarded(raw);
+if (config.faultInjection) {
+  app.get('/debug/throw', () => {
+    throw new Error('injected fault in an HTTP handler');
+  });
+  app.ws('/debug/throw', {
+    message: () => {
+      throw new Error('injected fault in a WebSocket handler');
+    },
+  });
+}
 app.ws('/ingest/ws', ingest.behavior());
 playback.routes(app);
 wall.routes(app);
@@ -225,6 +249,13 @@ port.on('message', (msg: ToWorker) => {
         break;
       case 'shutdown':
         shutdown();
+        break;
+      case 'fault':
+        if (config.faultInjection) {
+          setImmediate(() => {
+            throw new Error('injected uncaught fault');
+          });
+        }
         break;
       default:
         msg satisfies never;
