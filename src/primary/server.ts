@@ -16,6 +16,7 @@ import { createLogger, PrimaryMetrics, type CameraSeries, type Logger } from '..
 import { CameraRegistry } from './cameras.js';
 import { startMetricsServer } from './metricsServer.js';
 import { checkTlsFiles } from './tls.js';
+import { lockDataDir } from './dataDirLock.js';
 import { RoomTable } from './rooms.js';
 import { Shard } from './shard.js';
 import { StreamRates } from './streamRates.js';
@@ -90,6 +91,7 @@ async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRa
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel, { shard: 'primary' })): Promise<ServerHandle> {
   checkTlsFiles(config);
+  const lock = await lockDataDir(config.dataDir);
   const tracing = await startTracing(process.env, VERSION, log);
   const store = new ControlStore(config.dataDir);
   const { generatedAdminToken } = await store.bootstrap(config.adminToken);
@@ -230,6 +232,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     await Promise.all(shards.map((s) => s?.stop(2000)));
     cameras.close();
     await store.close();
+    lock.release();
     throw err;
   }
   let metricsServer: http.Server;
@@ -240,6 +243,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     await Promise.all(shards.map((s) => s?.stop(2000)));
     cameras.close();
     await store.close();
+    lock.release();
     throw new Error(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${(err as Error).message}`);
   }
   const metricsPort = (metricsServer.address() as net.AddressInfo).port;
@@ -268,6 +272,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       cameras.close();
       await tracing?.shutdown();
       await store.close();
+      lock.release();
       log.info({ code: CloseCode.goingAway }, 'framehub stopped');
     },
   };
