@@ -38,6 +38,12 @@ export interface Config {
   readonly authFailBurst: number;
   /** Seconds to regain one failed-handshake allowance per IP+room. Default 60. */
   readonly authFailRefillSec: number;
+  /** Viewer connections (MJPEG, WS, wall) the node accepts at once. Default 20000. */
+  readonly maxViewers: number;
+  /** Viewers of one room at once. Default 1000. */
+  readonly maxViewersPerRoom: number;
+  /** Viewer connections from one client address at once. Default 1000. */
+  readonly maxViewersPerIp: number;
   /** Addresses of reverse proxies whose X-Forwarded-For is believed. Default none. */
   readonly trustedProxies: readonly string[];
   /** PEM certificate chain file: with tlsKeyFile, the public port serves https:// and wss://. */
@@ -97,6 +103,9 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   handshakeRatePerSec: { env: 'FRAMEHUB_HANDSHAKE_RATE', flag: 'handshake-rate', doc: 'camera handshakes per second one IP regains', schema: int(1, 1_000_000), default: () => 20 },
   authFailBurst: { env: 'FRAMEHUB_AUTH_FAIL_BURST', flag: 'auth-fail-burst', doc: 'failed handshakes per IP+room before 4429', schema: int(1, 1_000_000), default: () => 5 },
   authFailRefillSec: { env: 'FRAMEHUB_AUTH_FAIL_REFILL_SEC', flag: 'auth-fail-refill-sec', doc: 'seconds to regain one failed-handshake allowance', schema: int(1, 86400), default: () => 60 },
+  maxViewers: { env: 'FRAMEHUB_MAX_VIEWERS', flag: 'max-viewers', doc: 'viewer connections the node accepts at once', schema: int(1, 1_000_000), default: () => 20000 },
+  maxViewersPerRoom: { env: 'FRAMEHUB_MAX_VIEWERS_PER_ROOM', flag: 'max-viewers-per-room', doc: 'viewers of one room at once', schema: int(1, 1_000_000), default: () => 1000 },
+  maxViewersPerIp: { env: 'FRAMEHUB_MAX_VIEWERS_PER_IP', flag: 'max-viewers-per-ip', doc: 'viewer connections from one client address at once', schema: int(1, 1_000_000), default: () => 1000 },
   trustedProxies: {
     env: 'FRAMEHUB_TRUSTED_PROXIES', flag: 'trusted-proxies', doc: 'comma-separated proxy IPs whose X-Forwarded-For is believed',
     schema: z.array(z.string().regex(/^[0-9a-fA-F:.]+$/, 'must be a list of IP addresses')),

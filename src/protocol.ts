@@ -13,6 +13,8 @@ export interface WorkerInit {
   arenas: SharedArrayBuffer[];
   layout: ArenaLayout;
   doorbell: SharedArrayBuffer;
+  /** Node-wide counters shared by the workers (see ViewerLimits). */
+  counters: SharedArrayBuffer;
   /** Random per primary start; part of ETags so a restart never reuses one. */
   bootId: string;
 }

@@ -11,7 +11,7 @@ import { CloseCode, CloseReason } from '../errors.js';
 import { ControlStore } from '../keys.js';
 import type { AppView, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
 import { replyTo } from '../channel.js';
-import { createArenas, Doorbell, FrameArena, type ArenaLayout } from '../slots.js';
+import { createArenas, Doorbell, FrameArena, NodeCounters, type ArenaLayout } from '../slots.js';
 import { createLogger, PrimaryMetrics, type CameraSeries, type Logger } from '../telemetry.js';
 import { CameraRegistry } from './cameras.js';
 import { startMetricsServer } from './metricsServer.js';
@@ -100,6 +100,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const arenaBuffers = createArenas(layout);
   const arena = new FrameArena(arenaBuffers, layout);
   const doorbellBuffer = new SharedArrayBuffer(Doorbell.byteLength(config.workers, arena.totalSlots));
+  const counters = new SharedArrayBuffer(NodeCounters.byteLength);
   const bootId = randomBytes(4).toString('hex');
 
   const shards: (Shard | null)[] = Array.from({ length: config.workers }, () => null);
@@ -192,7 +193,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   };
 
   const spawn = (index: number): Shard => {
-    const init: WorkerInit = { shard: index, config, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, bootId };
+    const init: WorkerInit = { shard: index, config, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, counters, bootId };
     const shard = new Shard(index, init, { message: onMessage, exit: onExit }, log);
     shards[index] = shard;
     shard.post({ type: 'apps', apps: appViews() });

@@ -17,6 +17,7 @@ import { Ingest } from './ingest.js';
 import { pageRoutes } from './pages.js';
 import { Playback } from './playback.js';
 import { assertNativeUws } from './uws.js';
+import { ViewerLimits } from './viewerLimits.js';
 import { Wall } from './wall.js';
 
 const init = workerData as WorkerInit;
@@ -60,8 +61,9 @@ const hub = new Hub(arena, shard, {
   viewerCount: (transport, delta) => metrics.viewers.inc({ transport }, delta),
 });
 const ingest = new Ingest({ shard, config, arena, doorbell, hub, metrics, log, primary, notify: send, trustedProxies });
-const wall = new Wall(hub, directory, metrics, log, trustedProxies);
-const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes });
+const limits = new ViewerLimits(config, arena, init.counters);
+const wall = new Wall(hub, directory, metrics, log, trustedProxies, limits);
+const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes, limits });
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
 

@@ -18,6 +18,7 @@ import type { Directory, Denied } from './directory.js';
 import { readRequest } from './http.js';
 import type { Hub, OutgoingFrame, Viewer } from './hub.js';
 import { closeWithError, pingOrDrop, type SocketState } from './sockets.js';
+import type { ViewerLimits } from './viewerLimits.js';
 
 export const WALL_MAX_ROOMS = 1024;
 export const WALL_DEFAULT_FPS = 1;
@@ -27,6 +28,7 @@ interface WallSocketData extends SocketState {
   kind: 'wall';
   access: { ok: true; app: string } | Denied;
   session: WallSession | null;
+  release: (() => void) | null;
 }
 
 class WallTile implements Viewer {
@@ -152,6 +154,7 @@ export class Wall {
     private readonly metrics: WorkerMetrics,
     private readonly log: Logger,
     private readonly trusted: ReadonlySet<string>,
+    private readonly limits: ViewerLimits,
   ) {}
 
   routes(app: TemplatedApp): void {
@@ -163,7 +166,14 @@ export class Wall {
       upgrade: (res, req, context) => {
         const info = readRequest(res, req, this.trusted);
         const auth = this.directory.authorizeApp(info.params.get('app') ?? '', info.params.get('token'));
-        const data: WallSocketData = { kind: 'wall', access: auth.ok ? { ok: true, app: auth.app.name } : auth, session: null, missedPongs: 0, closing: null };
+        let access: WallSocketData['access'] = auth.ok ? { ok: true, app: auth.app.name } : auth;
+        let release: (() => void) | null = null;
+        if (access.ok) {
+          const place = this.limits.admit(info.ip, null);
+          if (place.ok) release = place.release;
+          else access = { ok: false, status: 429, code: 'too_many_viewers', message: place.message, close: 4429, reason: 'too_many_viewers' };
+        }
+        const data: WallSocketData = { kind: 'wall', access, session: null, missedPongs: 0, closing: null, release };
         res.upgrade(data, info.headers['sec-websocket-key'] ?? '', (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim(), info.headers['sec-websocket-extensions'] ?? '', context);
       },
       open: (ws) => {
@@ -197,6 +207,7 @@ export class Wall {
       close: (ws, code) => {
         const data = ws.getUserData();
         this.#sessions.delete(ws);
+        data.release?.();
         this.metrics.closes.inc({ side: 'viewer', code: String(data.closing?.code ?? code) });
         data.session?.close();
       },
