@@ -3,7 +3,7 @@
 // that hash. Every write resolves once LMDB committed it. Workers open the same env to
 // read (a get is ~1 µs); writes go through the primary.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 
@@ -92,6 +92,12 @@ export class ControlStore {
     this.#keys = this.#root.openDB({ name: 'keys' });
     this.#keyByHash = this.#root.openDB({ name: 'keyByHash' });
     this.#meta = this.#root.openDB({ name: 'meta' });
+    // The store holds hashes and the play-token secrets: keep it to the server's user.
+    chmodSync(dataDir, 0o700);
+    for (const f of ['framehub.mdb', 'framehub.mdb-lock']) {
+      const p = path.join(dataDir, f);
+      if (existsSync(p)) chmodSync(p, 0o600);
+    }
   }
 
   async close(): Promise<void> {
