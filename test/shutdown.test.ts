@@ -27,6 +27,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const second = spawnSync(process.execPath, [MAIN], { env: { ...process.env, PORT: '0', FRAMEHUB_METRICS_PORT: '0', FRAMEHUB_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 20_000 });
     assert.equal(second.status, 2);
     assert.match(second.stderr, /data dir .* is in use by another framehub server/);
+    // And one on the same port (uWS shares ports with SO_REUSEPORT: it must not split traffic).
+    const samePort = spawnSync(process.execPath, [MAIN], { env: { ...process.env, PORT: String(srv.port), HOST: '127.0.0.1', FRAMEHUB_METRICS_PORT: '0', FRAMEHUB_DATA_DIR: tempDir() }, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(samePort.status, 2);
+    assert.match(samePort.stderr, new RegExp(`port ${srv.port} on 127.0.0.1 is in use`));
 
     const started = Date.now();
     srv.child.kill(signal);

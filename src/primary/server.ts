@@ -6,7 +6,7 @@ import type http from 'node:http';
 import net from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
 import { createApi } from '../api/index.js';
-import { publicBase, type Config } from '../config.js';
+import { ConfigError, publicBase, type Config } from '../config.js';
 import { CloseCode, CloseReason } from '../errors.js';
 import { ControlStore } from '../keys.js';
 import type { AppView, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
@@ -48,14 +48,20 @@ export interface ServerHandle {
 const RESPAWN_DELAY_MS = 250;
 const RESPAWN_MAX_DELAY_MS = 10_000;
 
-/** A port nobody listens on right now (the kernel's pick for port 0). */
-function freePort(host: string): Promise<number> {
+/**
+ * Checks that nobody listens on `port` (0: picks a free one) with an exclusive bind. The
+ * workers then share it with SO_REUSEPORT; without this check a second server started on
+ * the same port would silently take half of the first one's connections.
+ */
+function claimPort(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new ConfigError(`port ${port} on ${host} is in use (PORT / HOST): is another framehub or program listening there?`) : err),
+    );
+    probe.listen(port, host, () => {
+      const bound = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(bound));
     });
   });
 }
@@ -224,29 +230,26 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     }, delay).unref();
   }
 
-  try {
-    // uSockets sets SO_REUSEPORT only for a non-zero port, so port 0 is resolved here first.
-    if (port === 0) port = await freePort(config.host);
-    await Promise.all(shards.map((_, i) => spawn(i).listening()));
-  } catch (err) {
+  /** A failed start: undo what was started, then throw `err`. */
+  const abortStart = async (err: Error): Promise<never> => {
     stopping = true;
+    clearInterval(housekeeping);
     await Promise.all(shards.map((s) => s?.stop(2000)));
     cameras.close();
     await store.close();
     lock.release();
     throw err;
-  }
-  let metricsServer: http.Server;
+  };
   try {
-    metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: workerMetrics }, log);
+    // uSockets sets SO_REUSEPORT only for a non-zero port, so port 0 is resolved here first.
+    port = await claimPort(config.host, port);
+    await Promise.all(shards.map((_, i) => spawn(i).listening()));
   } catch (err) {
-    stopping = true;
-    await Promise.all(shards.map((s) => s?.stop(2000)));
-    cameras.close();
-    await store.close();
-    lock.release();
-    throw new Error(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${(err as Error).message}`);
+    await abortStart(err as Error);
   }
+  const metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: workerMetrics }, log).catch((err: Error) =>
+    abortStart(new ConfigError(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${err.message}`)),
+  );
   const metricsPort = (metricsServer.address() as net.AddressInfo).port;
   log.info({ port, metricsPort, workers: config.workers }, 'framehub listening');
 
