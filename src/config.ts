@@ -58,6 +58,12 @@ export interface Config {
   readonly linkCapacityBps: number;
   /** Export per-camera series (about 10 per camera). Default true. */
   readonly perCameraMetrics: boolean;
+  /** Redis URL: when set, this node joins a cluster (control plane replicated, cluster view). Default unset. */
+  readonly redisUrl: string | undefined;
+  /** Key prefix in Redis (one cluster per prefix). Default framehub. */
+  readonly redisPrefix: string;
+  /** This node's name in the cluster view. Default <hostname>:<port>. */
+  readonly nodeId: string | undefined;
   /** Test-only fault injection (crash a worker, throwing routes). Never on in production. Default off. */
   readonly faultInjection: boolean;
   /** pino log level. Default info. */
@@ -124,6 +130,12 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
     schema: z.enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' }).transform((v) => v === 'on' || v === 'true' || v === '1'),
     default: () => true,
   },
+  redisUrl: {
+    env: 'FRAMEHUB_REDIS_URL', flag: 'redis-url', doc: 'redis://host:6379: join a cluster (replicated control plane)',
+    schema: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(), default: () => undefined,
+  },
+  redisPrefix: { env: 'FRAMEHUB_REDIS_PREFIX', flag: 'redis-prefix', doc: 'key prefix in Redis (one cluster per prefix)', schema: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -'), default: () => 'framehub' },
+  nodeId: { env: 'FRAMEHUB_NODE_ID', flag: 'node-id', doc: "this node's name in the cluster (default <hostname>:<port>)", schema: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -').optional(), default: () => undefined },
   faultInjection: {
     env: 'FRAMEHUB_FAULT_INJECTION', flag: 'fault-injection', doc: 'test only: allow crashing workers and throwing routes (on/off)',
     schema: z.enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' }).transform((v) => v === 'on' || v === 'true' || v === '1'),

@@ -3,9 +3,13 @@
 // It restarts a worker that dies and tells the new one the room and app tables.
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import { hostname } from 'node:os';
 import net from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
-import { createApi } from '../api/index.js';
+import { createApi, type ApiDeps } from '../api/index.js';
+import { localStreamViews } from '../api/streams.js';
+import { ClusterNodes } from '../cluster/nodes.js';
+import { Replication } from '../cluster/replication.js';
 import { ConfigError, publicBase, type Config } from '../config.js';
 import { CloseCode, CloseReason } from '../errors.js';
 import { ControlStore } from '../keys.js';
@@ -47,6 +51,8 @@ export interface ServerHandle {
 /** First restart delay of a dead worker; doubled (up to 10 s) while it keeps dying within a minute. */
 const RESPAWN_DELAY_MS = 250;
 const RESPAWN_MAX_DELAY_MS = 10_000;
+/** Cluster heartbeat interval (a dead node leaves the cluster view after three). */
+const CLUSTER_HEARTBEAT_MS = 2000;
 
 /**
  * Checks that nobody listens on `port` (0: picks a free one) with an exclusive bind. The
@@ -98,9 +104,22 @@ async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRa
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel, { shard: 'primary' })): Promise<ServerHandle> {
   checkTlsFiles(config);
   const lock = await lockDataDir(config.dataDir);
+  // uSockets sets SO_REUSEPORT only for a non-zero port, so port 0 is resolved here first.
+  let port = await claimPort(config.host, config.port).catch((err: Error) => {
+    lock.release();
+    throw err;
+  });
+  const nodeId = config.nodeId ?? `${hostname()}:${port}`;
   const tracing = await startTracing(process.env, VERSION, log);
   const store = new ControlStore(config.dataDir);
-  const { generatedAdminToken } = await store.bootstrap(config.adminToken);
+  const replication = config.redisUrl ? await Replication.start(store, { url: config.redisUrl, prefix: config.redisPrefix, nodeId }, log) : null;
+  if (replication) store.useCommitter(replication.commit);
+  const { generatedAdminToken } = await store.bootstrap(config.adminToken).catch((err: Error) => {
+    // A fresh node of a cluster whose Redis is away cannot bootstrap: it starts empty.
+    if (!replication) throw err;
+    log.warn({ err: err.message }, 'could not bootstrap through the cluster yet');
+    return { generatedAdminToken: null, firstStart: false };
+  });
 
   const layout: ArenaLayout = { arenas: config.workers, slotsPerArena: Math.ceil(config.maxRooms / config.workers), slotBytes: config.maxFrameBytes };
   const arenaBuffers = createArenas(layout);
@@ -111,7 +130,6 @@ export async function startServer(config: Config, log: Logger = createLogger(con
 
   const shards: (Shard | null)[] = Array.from({ length: config.workers }, () => null);
   let stopping = false;
-  let port = config.port;
 
   const broadcast = (msg: ToWorker): void => {
     for (const s of shards) s?.post(msg);
@@ -150,15 +168,21 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     },
     log,
   );
-  const api = createApi({
-    config, store, cameras, rooms, arena, rates, log, viewerCounts,
+  let cluster: ClusterNodes | null = null;
+  const apiDeps: ApiDeps = {
+    config, store, cameras, rooms, arena, rates, log, viewerCounts, nodeId,
     publicBase: () => publicBase(config, port),
     appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
+    remoteStreams: async () => (cluster ? cluster.remoteStreams() : []),
+    clusterNodes: async () =>
+      cluster ? cluster.nodes() : [{ node: nodeId, self: true, at: new Date().toISOString(), streams: rooms.size, cameras: cameras.list().length, bytesInPerSec: 0 }],
     observe: (req, route, app, res, startMs) => {
       metrics.apiRequests.inc({ status: String(res.status) });
       tracing?.apiRequest(req.method, route, app, res.status, startMs);
     },
-  });
+  };
+  const api = createApi(apiDeps);
+  if (replication) cluster = new ClusterNodes(replication.redis, config.redisPrefix, nodeId, CLUSTER_HEARTBEAT_MS, () => localStreamViews(apiDeps), log);
   const workerMetrics = (): Promise<object[][]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
 
   // Changes made outside this process (the CLI on the same data dir) show up as a new
@@ -236,13 +260,13 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     clearInterval(housekeeping);
     await Promise.all(shards.map((s) => s?.stop(2000)));
     cameras.close();
+    cluster?.stop();
+    await replication?.stop();
     await store.close();
     lock.release();
     throw err;
   };
   try {
-    // uSockets sets SO_REUSEPORT only for a non-zero port, so port 0 is resolved here first.
-    port = await claimPort(config.host, port);
     await Promise.all(shards.map((_, i) => spawn(i).listening()));
   } catch (err) {
     await abortStart(err as Error);
@@ -274,6 +298,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       if (stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');
       rooms.closeAll();
       cameras.close();
+      cluster?.stop();
+      await replication?.stop();
       await tracing?.shutdown();
       await store.close();
       lock.release();
