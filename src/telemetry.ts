@@ -103,7 +103,15 @@ export class PrimaryMetrics {
   readonly workerRestarts: Counter<'shard'>;
   readonly apiRequests: Counter<'status'>;
 
-  constructor(opts: { linkCapacityBps: number; cameras: () => { app: string }[]; perCamera: (() => Promise<CameraSeries[]>) | null }) {
+  constructor(opts: {
+    linkCapacityBps: number;
+    nodeId: string;
+    version: string;
+    cameras: () => { app: string }[];
+    perCamera: (() => Promise<CameraSeries[]>) | null;
+    /** null on a single node; else whether Redis replication is connected. */
+    replicationConnected: (() => boolean) | null;
+  }) {
     const r = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     // These default gauges end in _total, which `promtool check metrics` rejects.
@@ -111,6 +119,15 @@ export class PrimaryMetrics {
     this.handshakeRejections = new Counter({ name: 'framehub_handshake_rejections_total', help: 'Camera handshakes refused, by close code and reason', labelNames: ['code', 'reason'], registers: r });
     this.workerRestarts = new Counter({ name: 'framehub_worker_restarts_total', help: 'Shard workers restarted after they died', labelNames: ['shard'], registers: r });
     this.apiRequests = new Counter({ name: 'framehub_api_requests_total', help: 'Control API requests by HTTP status', labelNames: ['status'], registers: r });
+    new Gauge({ name: 'framehub_node_info', help: 'This node: its name (FRAMEHUB_NODE_ID) and version', labelNames: ['node', 'version'], registers: r, collect() {
+      this.set({ node: opts.nodeId, version: opts.version }, 1);
+    } });
+    if (opts.replicationConnected) {
+      const connected = opts.replicationConnected;
+      new Gauge({ name: 'framehub_cluster_replication_connected', help: 'Redis replication of the control plane is connected (1) or not (0: writes refused)', registers: r, collect() {
+        this.set(connected() ? 1 : 0);
+      } });
+    }
     new Gauge({ name: 'framehub_link_capacity_bytes_per_second', help: 'Configured network link capacity (FRAMEHUB_LINK_CAPACITY_BPS / 8)', registers: r, collect() {
       this.set(opts.linkCapacityBps / 8);
     } });

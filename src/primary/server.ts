@@ -154,6 +154,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   let cameras: CameraRegistry;
   const metrics = new PrimaryMetrics({
     linkCapacityBps: config.linkCapacityBps,
+    nodeId,
+    version: VERSION,
+    replicationConnected: replication ? () => replication.connected : null,
     cameras: () => cameras.list(),
     perCamera: config.perCameraMetrics ? () => cameraSeries(rooms, arena, rates, cameras, viewerCounts) : null,
   });
