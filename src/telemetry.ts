@@ -17,6 +17,14 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
   );
 }
 
+const EVENT_LOOP_WINDOW_MS = 10_000;
+
+/** Close codes each side can see, pre-initialised so their first occurrence shows in rate(). */
+const CLOSE_CODES = {
+  camera: [1000, 1001, 1006, 4401, 4403, 4408, 4409, 4413, 4429],
+  viewer: [1000, 1001, 1006, 4401, 4403, 4404, 4429],
+} as const;
+
 /** Hub latency buckets: 50 µs .. 1 s. */
 const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
@@ -58,18 +66,26 @@ export class WorkerMetrics {
     new Gauge({ name: 'framehub_shard_viewers', help: 'Viewers (MJPEG and WS) connected to this shard worker', labelNames: ['shard'], registers: r, collect() {
       this.set(label, viewerTotal());
     } });
-    // The histogram records the whole timer interval (resolution + delay): subtract it.
+    // Event loop delay over fixed windows (the last complete one is reported), so several
+    // scrapers see the same figures. The histogram records the whole timer interval
+    // (resolution + delay): subtract the resolution.
     const resolutionMs = 10;
     const loop = monitorEventLoopDelay({ resolution: resolutionMs });
     loop.enable();
     const lag = (ns: number): number => Math.max(0, ns / 1e9 - resolutionMs / 1000);
-    new Gauge({ name: 'framehub_shard_event_loop_delay_p99_seconds', help: 'Event loop delay p99 of this shard worker since the last scrape', labelNames: ['shard'], registers: r, collect() {
-      this.set(label, loop.count ? lag(loop.percentile(99)) : 0);
-    } });
-    new Gauge({ name: 'framehub_shard_event_loop_delay_mean_seconds', help: 'Mean event loop delay of this shard worker since the last scrape', labelNames: ['shard'], registers: r, collect() {
-      this.set(label, loop.count ? lag(loop.mean) : 0);
+    const window = { p99: 0, mean: 0 };
+    setInterval(() => {
+      window.p99 = loop.count ? lag(loop.percentile(99)) : 0;
+      window.mean = loop.count ? lag(loop.mean) : 0;
       loop.reset();
+    }, EVENT_LOOP_WINDOW_MS).unref();
+    new Gauge({ name: 'framehub_shard_event_loop_delay_p99_seconds', help: `Event loop delay p99 of this shard worker over the last ${EVENT_LOOP_WINDOW_MS / 1000} s window`, labelNames: ['shard'], registers: r, collect() {
+      this.set(label, window.p99);
     } });
+    new Gauge({ name: 'framehub_shard_event_loop_delay_mean_seconds', help: `Mean event loop delay of this shard worker over the last ${EVENT_LOOP_WINDOW_MS / 1000} s window`, labelNames: ['shard'], registers: r, collect() {
+      this.set(label, window.mean);
+    } });
+    for (const side of ['camera', 'viewer'] as const) for (const code of CLOSE_CODES[side]) this.closes.inc({ side, code: String(code) }, 0);
     // Series that exist from the start, so dashboards and rules see zeros, not gaps.
     for (const reason of DROP_REASONS) this.framesDropped.inc({ reason }, 0);
     for (const transport of ['mjpeg', 'ws', 'wall', 'snapshot'] as const) {
@@ -77,6 +93,14 @@ export class WorkerMetrics {
       this.bytesSent.inc({ transport }, 0);
       if (transport !== 'snapshot') this.viewers.inc({ transport }, 0);
     }
+  }
+}
+
+/** Creates the per-app ingest series at 0 (on every app table the worker receives). */
+export function initAppSeries(m: WorkerMetrics, apps: string[]): void {
+  for (const app of apps) {
+    m.framesReceived.inc({ app }, 0);
+    m.bytesReceived.inc({ app }, 0);
   }
 }
 
@@ -111,6 +135,10 @@ export class PrimaryMetrics {
     perCamera: (() => Promise<CameraSeries[]>) | null;
     /** null on a single node; else whether Redis replication is connected. */
     replicationConnected: (() => boolean) | null;
+    shards: number;
+    apps: () => string[];
+    /** Reason tokens a handshake can be refused with, and their close codes. */
+    rejectionReasons: [string, number][];
   }) {
     const r = [this.registry];
     collectDefaultMetrics({ register: this.registry });
@@ -119,6 +147,8 @@ export class PrimaryMetrics {
     this.handshakeRejections = new Counter({ name: 'framehub_handshake_rejections_total', help: 'Camera handshakes refused, by close code and reason', labelNames: ['code', 'reason'], registers: r });
     this.workerRestarts = new Counter({ name: 'framehub_worker_restarts_total', help: 'Shard workers restarted after they died', labelNames: ['shard'], registers: r });
     this.apiRequests = new Counter({ name: 'framehub_api_requests_total', help: 'Control API requests by HTTP status', labelNames: ['status'], registers: r });
+    for (let shard = 0; shard < opts.shards; shard++) this.workerRestarts.inc({ shard: String(shard) }, 0);
+    for (const [reason, code] of opts.rejectionReasons) this.handshakeRejections.inc({ code: String(code), reason }, 0);
     new Gauge({ name: 'framehub_node_info', help: 'This node: its name (FRAMEHUB_NODE_ID) and version', labelNames: ['node', 'version'], registers: r, collect() {
       this.set({ node: opts.nodeId, version: opts.version }, 1);
     } });
@@ -133,7 +163,7 @@ export class PrimaryMetrics {
     } });
     new Gauge({ name: 'framehub_cameras_connected', help: 'Cameras connected, by app', labelNames: ['app'], registers: r, collect() {
       this.reset();
-      const counts = new Map<string, number>();
+      const counts = new Map<string, number>(opts.apps().map((a) => [a, 0]));
       for (const c of opts.cameras()) counts.set(c.app, (counts.get(c.app) ?? 0) + 1);
       for (const [app, n] of counts) this.set({ app }, n);
     } });

@@ -8,7 +8,7 @@ import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp, type us_li
 import { RequestChannel, replyTo } from '../channel.js';
 import type { PrimaryRequest, ToPrimary, ToWorker, WorkerInit, WorkerInspect, WorkerRequest } from '../protocol.js';
 import { Doorbell, FrameArena } from '../slots.js';
-import { createLogger, WorkerMetrics } from '../telemetry.js';
+import { createLogger, initAppSeries, WorkerMetrics } from '../telemetry.js';
 import { apiRoute } from './apiProxy.js';
 import { Directory } from './directory.js';
 import { sendError, sendJson } from './http.js';
@@ -232,6 +232,7 @@ port.on('message', (msg: ToWorker) => {
         // reconnects, with a play token where one is now needed.
         const before = new Map(directory.apps);
         directory.setApps(msg.apps);
+        initAppSeries(metrics, msg.apps.map((a) => a.name));
         const lost = new Set([...before.values()].filter((a) => !directory.apps.has(a.name) || (a.publicPlayback && !directory.apps.get(a.name)!.publicPlayback)).map((a) => a.name));
         if (lost.size) hub.endWhere((info) => lost.has(info.app));
         for (const name of lost) wall.endApp(name);
