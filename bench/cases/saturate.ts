@@ -1,0 +1,2 @@
+import type { BenchCase } from './types.js';
+export const saturate: BenchCase = { name: 'saturate', description: 'todo', run: async () => { throw new Error('todo'); } };
