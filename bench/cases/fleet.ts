@@ -45,9 +45,15 @@ export function fleetPart(p: PhaseResult): string {
   );
 }
 
+/** CPU per delivered frame spent in user space (the part the server's code controls). */
+export const userUsPerFrame = (p: PhaseResult): number | null => (p.server.cpuUsPerFrame === null ? null : p.server.cpuUsPerFrame - (p.server.sysUsPerFrame ?? 0));
+
 export function ratioPart(fh: PhaseResult | undefined, base: PhaseResult | undefined): string {
   if (!fh || !base) return '';
-  return ` | framehub/baseline: cpu per frame ${fmtRatio(ratio(fh.server.cpuUsPerFrame, base.server.cpuUsPerFrame))}, p99 ${fmtRatio(ratio(fh.latency.all.p99, base.latency.all.p99))}, rss ${fmtRatio(ratio(fh.server.rssMB, base.server.rssMB))}`;
+  return (
+    ` | framehub/baseline: cpu per frame ${fmtRatio(ratio(fh.server.cpuUsPerFrame, base.server.cpuUsPerFrame))} (user space ${fmtRatio(ratio(userUsPerFrame(fh), userUsPerFrame(base)))})` +
+    `, p99 ${fmtRatio(ratio(fh.latency.all.p99, base.latency.all.p99))}, rss ${fmtRatio(ratio(fh.server.rssMB, base.server.rssMB))}`
+  );
 }
 
 export const fleet: BenchCase = {
@@ -63,7 +69,7 @@ export const fleet: BenchCase = {
     return {
       case: 'fleet',
       line,
-      data: { plan, phases, ratios: fh && base ? { cpuPerFrame: ratio(fh.server.cpuUsPerFrame, base.server.cpuUsPerFrame), p99: ratio(fh.latency.all.p99, base.latency.all.p99) } : null },
+      data: { plan, phases, ratios: fh && base ? { cpuPerFrame: ratio(fh.server.cpuUsPerFrame, base.server.cpuUsPerFrame), userCpuPerFrame: ratio(userUsPerFrame(fh), userUsPerFrame(base)), p99: ratio(fh.latency.all.p99, base.latency.all.p99) } : null },
       rows: phases.map((p) => phaseRow('fleet', `${plan.cameras} cams`, p)),
     };
   },

@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc times (USER_HZ; 100 on Linux). */
 const HZ = 100;
 
-/** CPU seconds a process has used so far (all its threads). */
-export function processCpuSeconds(pid: number): number {
+/** CPU seconds a process has used so far (all its threads), in user space and in the kernel. */
+export function processCpu(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / HZ;
+  return { user: Number(f[11]) / HZ, system: Number(f[12]) / HZ };
 }
 
 /** Resident set size in bytes. */
@@ -37,6 +37,7 @@ export function machineTimes(): MachineTimes {
 interface Mark {
   t: number;
   cpu: number;
+  sys: number;
   self: NodeJS.CpuUsage;
   machine: MachineTimes;
 }
@@ -46,6 +47,8 @@ export interface ResourceFigures {
   serverCpuSeconds: number;
   /** Server CPU in cores (1.0 = one core busy all the time). */
   serverCores: number;
+  /** The part of serverCores spent in the kernel (socket reads and writes). */
+  serverSysCores: number;
   rssPeakBytes: number;
   /** CPU of this process (runner + generator threads), in cores. */
   generatorCores: number;
@@ -76,7 +79,8 @@ export class ResourceSampler {
   }
 
   mark(): Mark {
-    return { t: performance.now(), cpu: processCpuSeconds(this.#pid), self: process.cpuUsage(), machine: machineTimes() };
+    const cpu = processCpu(this.#pid);
+    return { t: performance.now(), cpu: cpu.user + cpu.system, sys: cpu.system, self: process.cpuUsage(), machine: machineTimes() };
   }
 
   /** Starts a window: its peak RSS counts from now. */
@@ -94,6 +98,7 @@ export class ResourceSampler {
       seconds,
       serverCpuSeconds,
       serverCores: serverCpuSeconds / seconds,
+      serverSysCores: (to.sys - from.sys) / seconds,
       rssPeakBytes: Math.max(this.rssPeak, processRssBytes(this.#pid)),
       generatorCores: self / seconds,
       machineBusyCores: (to.machine.busy - from.machine.busy) / seconds,

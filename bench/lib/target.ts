@@ -75,7 +75,9 @@ export class Target {
             ...(options.workers ? { FRAMEHUB_WORKERS: String(options.workers) } : {}),
           }
         : { PORT: '0', HOST: '127.0.0.1' };
-    const child = spawn(process.execPath, [kind === 'framehub' ? FRAMEHUB_MAIN : BASELINE_MAIN], {
+    // BENCH_SERVER_NODE_ARGS reach the server only (e.g. `--cpu-prof` to profile it under load).
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, kind === 'framehub' ? FRAMEHUB_MAIN : BASELINE_MAIN], {
       env: { ...process.env, ...env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
