@@ -7,14 +7,15 @@ import type { TargetAddress, CameraSpec } from './messages.js';
 import { roomName } from './messages.js';
 import { RawWs } from './rawWs.js';
 import type { GeneratorState } from './state.js';
-import { nowMs, stampFrame } from './stamp.js';
+import { nowMs } from './stamp.js';
+import type { StampedFrames } from './stampedFrames.js';
 
 const STALL_BYTES = 256 * 1024;
 
 export class BenchCamera {
   readonly spec: CameraSpec;
   readonly #state: GeneratorState;
-  readonly #frames: Buffer[];
+  readonly #frames: StampedFrames;
   #ws: RawWs | null = null;
   #timer: NodeJS.Timeout | null = null;
   #seq = 0;
@@ -23,7 +24,7 @@ export class BenchCamera {
   sent = 0;
   bytes = 0;
 
-  constructor(spec: CameraSpec, frames: Buffer[], state: GeneratorState) {
+  constructor(spec: CameraSpec, frames: StampedFrames, state: GeneratorState) {
     this.spec = spec;
     this.#frames = frames;
     this.#state = state;
@@ -78,13 +79,14 @@ export class BenchCamera {
       return;
     }
     this.#seq++;
-    const frame = stampFrame(this.#frames[this.#seq % this.#frames.length]!, this.#seq, now);
-    ws.sendBinary(frame);
+    const i = this.#seq % this.#frames.count;
+    if (!ws.sendFramed(this.#frames.next(i, this.#seq, now))) this.#frames.replace(i);
+    const bytes = this.#frames.jpegBytes(i);
     s.counters.framesSent++;
-    s.counters.bytesSent += frame.length;
+    s.counters.bytesSent += bytes;
     if (counted) {
       this.sent++;
-      this.bytes += frame.length;
+      this.bytes += bytes;
     }
   }
 

@@ -33,13 +33,14 @@ export class MjpegParser {
     this.#h = handlers;
   }
 
-  push(chunk: Buffer): void {
-    let pos = 0;
-    while (pos < chunk.length && !this.#failed) {
+  /** Parses chunk[start, end). The bytes are not kept: the caller may reuse the buffer. */
+  push(chunk: Buffer, start = 0, end = chunk.length): void {
+    let pos = start;
+    while (pos < end && !this.#failed) {
       if (this.#remaining < 0) {
         // Copy header bytes until a blank line ends them.
         let found = -1;
-        while (pos < chunk.length) {
+        while (pos < end) {
           const b = chunk[pos++]!;
           if (this.#headerLen >= MAX_HEADER_BYTES) return this.#fail('part headers too long');
           this.#header[this.#headerLen++] = b;
@@ -59,7 +60,7 @@ export class MjpegParser {
         this.#headerLen = 0;
         continue;
       }
-      const n = Math.min(this.#remaining, chunk.length - pos);
+      const n = Math.min(this.#remaining, end - pos);
       if (this.#headLen < STAMP_HEAD_BYTES) {
         const take = Math.min(n, STAMP_HEAD_BYTES - this.#headLen);
         chunk.copy(this.#head, this.#headLen, pos, pos + take);

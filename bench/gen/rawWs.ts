@@ -5,6 +5,7 @@
 // last two bytes (the JPEG's EOI) are kept. Pings are answered at once.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { READ_BUFFER } from './readBuffer.js';
 import { STAMP_HEAD_BYTES } from './stamp.js';
 
 export interface RawWsHandlers {
@@ -64,14 +65,18 @@ export class RawWs {
 
   constructor(options: RawWsOptions, handlers: RawWsHandlers) {
     this.#h = handlers;
-    const socket = net.connect({ host: options.host, port: options.port, noDelay: true });
+    const socket = net.connect({
+      host: options.host,
+      port: options.port,
+      noDelay: true,
+      onread: { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => (this.#onData(buf as Buffer, n), true) },
+    });
     this.socket = socket;
     const extra = Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
     socket.write(
       `GET ${options.path} HTTP/1.1\r\nHost: ${options.host}:${options.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
         `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n${extra}\r\n`,
     );
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', () => this.#finish(1006, 'socket error'));
     socket.on('close', () => this.#finish(1006, 'connection lost'));
   }
@@ -87,6 +92,16 @@ export class RawWs {
 
   sendBinary(payload: Uint8Array): void {
     this.#send(OP_BINARY, payload);
+  }
+
+  /**
+   * Writes a complete, already framed message (see clientFrameHeader). Returns true if
+   * the kernel took all of it at once, so the caller may reuse the buffer.
+   */
+  sendFramed(frame: Buffer): boolean {
+    if (!this.open) return true;
+    this.socket.write(frame);
+    return this.socket.writableLength === 0;
   }
 
   sendText(text: string): void {
@@ -124,7 +139,8 @@ export class RawWs {
     this.#h.onClose?.(code, reason);
   }
 
-  #onData(chunk: Buffer): void {
+  #onData(buf: Buffer, n: number): void {
+    let chunk = buf.subarray(0, n);
     if (this.#handshake) {
       const all = Buffer.concat([this.#handshake, chunk]);
       const end = all.indexOf('\r\n\r\n');

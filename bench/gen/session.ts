@@ -6,9 +6,11 @@
 import http from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { loadFrames } from '../../src/camera/frames.js';
+import type { FrameSize } from '../../src/camera/frames.js';
 import { BenchCamera } from './camera.js';
 import type { CameraRow, FromGenerator, LoadSlice, SessionTask, ToGenerator, ViewerRow, WindowStats } from './messages.js';
 import { SnapshotPoller, SnapshotTally } from './poller.js';
+import { StampedFrames } from './stampedFrames.js';
 import { GeneratorState, type Tally } from './state.js';
 import { connectViewer, type BenchViewer } from './viewers.js';
 
@@ -40,8 +42,15 @@ export default function session(task: SessionTask): Promise<void> {
   const send = (msg: FromGenerator): void => port.postMessage(msg);
   const progress = setInterval(() => send({ type: 'progress', counters: { ...state.counters } }), 1000);
 
+  const templates = new Map<FrameSize, StampedFrames>();
+  const framesOf = (size: FrameSize): StampedFrames => {
+    let f = templates.get(size);
+    if (!f) templates.set(size, (f = new StampedFrames(loadFrames(size))));
+    return f;
+  };
+
   const add = async (id: number, slice: LoadSlice): Promise<void> => {
-    const started = slice.cameras.map((spec) => new BenchCamera(spec, loadFrames(spec.size), state));
+    const started = slice.cameras.map((spec) => new BenchCamera(spec, framesOf(spec.size), state));
     const failed = await inBatches(started, CONNECT_BATCH, async (cam) => {
       await cam.start(target);
       cameras.push(cam);

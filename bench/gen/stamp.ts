@@ -1,6 +1,7 @@
 // The stamp a bench camera puts in each frame's JPEG COM segment, `fh:<seq>:<sendTimeMs>`
-// (the simulator's format), and its parser. The send time is
-// performance.timeOrigin + performance.now(), comparable across threads and processes.
+// (the simulator's format, fixed width here so it can be rewritten in place), and its
+// parser. The send time is performance.timeOrigin + performance.now(), comparable across
+// threads and processes on one machine.
 import { readComment, withComment } from '../../src/jpeg.js';
 
 /** Bytes of a frame a receiver keeps to read the stamp (SOI + COM header + text). */
@@ -10,8 +11,18 @@ export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** `fh:` + 10-digit sequence + `:` + send time in ms with 3 decimals, 17 characters. */
+export function stampText(seq: number, sentAt: number): string {
+  return `fh:${String(seq).padStart(10, '0')}:${sentAt.toFixed(3).padStart(17, '0')}`;
+}
+
+export const STAMP_TEXT_BYTES = stampText(0, 0).length;
+
+/** Offset of the stamp text in a stamped JPEG (after SOI and the COM marker and length). */
+export const STAMP_OFFSET = 6;
+
 export function stampFrame(jpeg: Uint8Array, seq: number, sentAt: number): Buffer {
-  return withComment(jpeg, `fh:${seq}:${sentAt.toFixed(3)}`);
+  return withComment(jpeg, stampText(seq, sentAt));
 }
 
 export interface Stamp {

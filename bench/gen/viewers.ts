@@ -1,9 +1,9 @@
 // The two streaming viewers: an MJPEG reader (an NVR or an <img>) that parses every part
 // of the multipart response, and a WebSocket viewer (the web player's feed). Both hand
 // each frame to a FrameReceiver, which checks, deduplicates and times it.
-import http from 'node:http';
 import type { TargetAddress, ViewerSpec } from './messages.js';
 import { roomName } from './messages.js';
+import { HttpStream } from './httpStream.js';
 import { MjpegParser } from './mjpegParser.js';
 import { RawWs } from './rawWs.js';
 import { FrameReceiver, type GeneratorState } from './state.js';
@@ -18,37 +18,34 @@ export function connectViewer(target: TargetAddress, spec: ViewerSpec, state: Ge
 
 function mjpegViewer(target: TargetAddress, spec: ViewerSpec, state: GeneratorState): Promise<BenchViewer> {
   return new Promise((resolve, reject) => {
-    const url = `http://${target.host}:${target.port}/live/${target.app}/${roomName(spec.index)}/mjpeg`;
-    const req = http.get(url, { agent: false }, (res) => {
-      if (res.statusCode !== 200 || !String(res.headers['content-type']).startsWith('multipart/x-mixed-replace')) {
-        res.resume();
-        return reject(new Error(`MJPEG ${url}: HTTP ${res.statusCode} ${res.headers['content-type']}`));
-      }
-      res.socket.setNoDelay(true);
-      const receiver = new FrameReceiver(state, 'mjpeg', spec.index);
-      const parser = new MjpegParser({
-        onPart: (head, length, eoi) => receiver.frame(head, length, eoi),
-        onError: () => {
-          state.errors.bad++;
-          req.destroy();
-        },
-      });
-      let ended = false;
-      const end = (): void => {
-        if (ended) return;
-        ended = true;
+    const path = `/live/${target.app}/${roomName(spec.index)}/mjpeg`;
+    let receiver: FrameReceiver | null = null;
+    const parser = new MjpegParser({
+      onPart: (head, length, eoi) => receiver?.frame(head, length, eoi),
+      onError: () => {
+        state.errors.bad++;
+        stream.close();
+      },
+    });
+    const stream: HttpStream = new HttpStream(target.host, target.port, path, {
+      onHead: (status, headers) => {
+        if (status !== 200 || !headers['content-type']?.startsWith('multipart/x-mixed-replace')) {
+          reject(new Error(`MJPEG ${path}: HTTP ${status} ${headers['content-type']}`));
+          return false;
+        }
+        receiver = new FrameReceiver(state, 'mjpeg', spec.index);
+        state.counters.viewers++;
+        resolve({ stop: () => stream.close() });
+        return true;
+      },
+      onBody: (buf, start, end) => parser.push(buf, start, end),
+      onClose: (reason) => {
+        if (!receiver) return reject(new Error(`MJPEG ${path}: ${reason}`));
         state.counters.viewers--;
         receiver.detach();
         if (!state.stopping) state.errors.viewerCloses++;
-      };
-      res.on('data', (chunk: Buffer) => parser.push(chunk));
-      res.on('end', end);
-      res.on('close', end);
-      res.on('error', end);
-      state.counters.viewers++;
-      resolve({ stop: () => req.destroy() });
+      },
     });
-    req.on('error', reject);
   });
 }
 
