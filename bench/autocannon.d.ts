@@ -1,6 +1,6 @@
 // The slice of autocannon's API the bench uses (the package ships no types).
 declare module 'autocannon' {
-  interface Histogram {
+  export interface Histogram {
     average: number;
     mean: number;
     stddev: number;
@@ -12,7 +12,7 @@ declare module 'autocannon' {
     p99_9?: number;
     total: number;
   }
-  interface Request {
+  export interface Request {
     method?: string;
     path?: string;
     headers?: Record<string, string>;
@@ -20,7 +20,7 @@ declare module 'autocannon' {
     setupRequest?: (req: Request, context: Record<string, unknown>) => Request;
     onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
   }
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
     duration?: number;
@@ -32,7 +32,7 @@ declare module 'autocannon' {
     requests?: Request[];
     timeout?: number;
   }
-  interface Result {
+  export interface Result {
     requests: Histogram & { sent: number };
     latency: Histogram;
     throughput: Histogram;
@@ -47,7 +47,7 @@ declare module 'autocannon' {
     '5xx': number;
     statusCodeStats?: Record<string, { count: number }>;
   }
-  interface Instance extends Promise<Result> {
+  export interface Instance extends Promise<Result> {
     stop(): void;
   }
   function autocannon(options: Options): Instance;
