@@ -23,6 +23,7 @@ Options:
   --duration <s>      measuring window per phase, in seconds
   --gen-threads <n>   load generator threads (default ${Math.max(1, availableParallelism())})
   --target <t>        framehub, baseline or both (default both)
+  --steps <n,n,...>   camera counts for saturate, viewer counts for fanout
   --save <dir>        write <dir>/<case>.json (and saturate.svg) with every figure
   --quiet             no progress display
 `;
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
       'gen-threads': { type: 'string' },
       target: { type: 'string', default: 'both' },
       save: { type: 'string' },
+      steps: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -61,8 +63,13 @@ async function main(): Promise<number> {
     durationSec: values.duration ? Number(values.duration) : null,
     progress: new Progress(values.quiet!),
     saveDir: values.save ? path.resolve(values.save) : null,
+    steps: values.steps ? values.steps.split(',').map(Number) : null,
     targets: values.target === 'both' ? ['framehub', 'baseline'] : [values.target as 'framehub' | 'baseline'],
   };
+  if (ctx.steps?.some((n) => !Number.isInteger(n) || n < 1)) {
+    process.stderr.write('bench: --steps must be a comma-separated list of positive whole numbers\n');
+    return 2;
+  }
   if (ctx.saveDir) mkdirSync(ctx.saveDir, { recursive: true });
   const results: CaseResult[] = [];
   let failed = 0;

@@ -43,7 +43,7 @@ export const fanout: BenchCase = {
   name: 'fanout',
   description: 'one VGA camera at 15 fps to 100, 500 and 1000 MJPEG viewers',
   async run(ctx) {
-    const counts = ctx.smoke ? [2, 4] : [100, 500, 1000];
+    const counts = ctx.steps ? [...ctx.steps].sort((a, b) => a - b) : ctx.smoke ? [2, 4] : [100, 500, 1000];
     const warmupMs = ctx.smoke ? 300 : 2000;
     const durationMs = windowMs(ctx, 8, 1);
     const runs: { target: string; steps: Step[] }[] = [];

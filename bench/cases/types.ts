@@ -12,6 +12,8 @@ export interface CaseContext {
   progress: Progress;
   /** Where to write figures files (--save), or null. */
   saveDir: string | null;
+  /** Camera counts (saturate) or viewer counts (fanout) instead of the case's own (--steps). */
+  steps: number[] | null;
   /** Which targets to race (default both). */
   targets: ('framehub' | 'baseline')[];
 }

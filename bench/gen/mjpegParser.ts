@@ -4,7 +4,7 @@
 // accepts both boundary placements: framehub writes the next boundary right after each
 // JPEG, the baseline before each part. Only the first STAMP_HEAD_BYTES and last two
 // bytes of each JPEG are kept.
-import { STAMP_HEAD_BYTES } from './stamp.js';
+import { FrameSample } from './frameSample.js';
 
 const BOUNDARY = '--frame';
 const MAX_HEADER_BYTES = 2048;
@@ -21,11 +21,7 @@ export class MjpegParser {
   #headerLen = 0;
   /** JPEG bytes still expected; -1 while reading boundary + headers. */
   #remaining = -1;
-  #length = 0;
-  readonly #head = Buffer.alloc(STAMP_HEAD_BYTES);
-  #headLen = 0;
-  #tail0 = 0;
-  #tail1 = 0;
+  readonly #sample = new FrameSample();
   #failed = false;
   parts = 0;
 
@@ -61,24 +57,13 @@ export class MjpegParser {
         continue;
       }
       const n = Math.min(this.#remaining, end - pos);
-      if (this.#headLen < STAMP_HEAD_BYTES) {
-        const take = Math.min(n, STAMP_HEAD_BYTES - this.#headLen);
-        chunk.copy(this.#head, this.#headLen, pos, pos + take);
-        this.#headLen += take;
-      }
-      if (n >= 2) {
-        this.#tail0 = chunk[pos + n - 2]!;
-        this.#tail1 = chunk[pos + n - 1]!;
-      } else if (n === 1) {
-        this.#tail0 = this.#tail1;
-        this.#tail1 = chunk[pos]!;
-      }
+      this.#sample.add(chunk, pos, n);
       pos += n;
       this.#remaining -= n;
       if (this.#remaining === 0) {
         this.#remaining = -1;
         this.parts++;
-        this.#h.onPart(this.#head.subarray(0, this.#headLen), this.#length, this.#tail0 === 0xff && this.#tail1 === 0xd9);
+        this.#h.onPart(this.#sample.head, this.#sample.length, this.#sample.endsWithEoi);
       }
     }
   }
@@ -98,8 +83,7 @@ export class MjpegParser {
     if (type !== 'image/jpeg') return this.#fail(`part Content-Type is ${JSON.stringify(type)}`);
     if (!Number.isInteger(length) || length <= 0) return this.#fail('part without a valid Content-Length');
     this.#remaining = length;
-    this.#length = length;
-    this.#headLen = 0;
+    this.#sample.reset();
   }
 
   #fail(message: string): void {

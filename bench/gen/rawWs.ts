@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { READ_BUFFER } from './readBuffer.js';
-import { STAMP_HEAD_BYTES } from './stamp.js';
+import { FrameSample } from './frameSample.js';
 
 export interface RawWsHandlers {
   /** The 101 answer arrived. */
@@ -56,11 +56,7 @@ export class RawWs {
   #opcode = 0;
   #fin = true;
   #msgOpcode = 0;
-  #msgLength = 0;
-  readonly #head = Buffer.alloc(STAMP_HEAD_BYTES);
-  #headLen = 0;
-  #tail0 = 0;
-  #tail1 = 0;
+  readonly #sample = new FrameSample();
   #small: Buffer[] = [];
 
   constructor(options: RawWsOptions, handlers: RawWsHandlers) {
@@ -170,8 +166,7 @@ export class RawWs {
         this.#hdrLen = 0;
         if (this.#opcode !== OP_CONT && this.#opcode < 8) {
           this.#msgOpcode = this.#opcode;
-          this.#msgLength = 0;
-          this.#headLen = 0;
+          this.#sample.reset();
         }
         if (this.#remaining === 0) this.#endFrame();
         continue;
@@ -190,19 +185,7 @@ export class RawWs {
       this.#small.push(Buffer.from(chunk.subarray(pos, pos + n)));
       return;
     }
-    this.#msgLength += n;
-    if (this.#headLen < STAMP_HEAD_BYTES) {
-      const take = Math.min(n, STAMP_HEAD_BYTES - this.#headLen);
-      chunk.copy(this.#head, this.#headLen, pos, pos + take);
-      this.#headLen += take;
-    }
-    if (n >= 2) {
-      this.#tail0 = chunk[pos + n - 2]!;
-      this.#tail1 = chunk[pos + n - 1]!;
-    } else {
-      this.#tail0 = this.#tail1;
-      this.#tail1 = chunk[pos]!;
-    }
+    this.#sample.add(chunk, pos, n);
   }
 
   #endFrame(): void {
@@ -221,7 +204,7 @@ export class RawWs {
     }
     if (!this.#fin) return;
     if (this.#msgOpcode === OP_BINARY) {
-      this.#h.onBinary?.(this.#head.subarray(0, this.#headLen), this.#msgLength, this.#tail0 === 0xff && this.#tail1 === 0xd9);
+      this.#h.onBinary?.(this.#sample.head, this.#sample.length, this.#sample.endsWithEoi);
     } else {
       const text = Buffer.concat(this.#small).toString();
       this.#small = [];

@@ -32,7 +32,9 @@ export function bottleneck(p: PhaseResult, serverThreads: number): string {
   const who = `server ${s}, generator ${g}, other processes ${others}, steal ${p.machine.stealCores.toFixed(2)}`;
   if (p.machine.busyCores >= 0.9 * p.machine.cores) return `machine CPU saturated (${m} cores busy: ${who})`;
   if (p.server.cores >= 0.9 * serverThreads) return `server CPU saturated (${s} of ${serverThreads} cores)`;
+  const top = p.server.topThreads[0] ?? 0;
+  if (top >= 0.85) return `a server thread saturated (${top.toFixed(2)} of a core; server ${s} cores in all, machine ${m} busy)`;
   if (p.generator.eluMax >= 0.85) return `a generator thread saturated (event loop ${Math.round(100 * p.generator.eluMax)}% busy)`;
   const hub = p.server.metrics?.hubP99Ms;
-  return `no CPU limit reached (${m} cores busy: ${who}; generator loop delay p99 ${p.generator.loopDelayP99Ms.toFixed(1)} ms${hub != null ? `, server hub p99 <=${hub} ms` : ''})`;
+  return `no core saturated (${m} cores busy: ${who}; generator loop delay p99 ${p.generator.loopDelayP99Ms.toFixed(1)} ms${hub != null ? `, server hub p99 <=${hub} ms` : ''})`;
 }

@@ -31,7 +31,7 @@ export interface PhaseResult {
   /** End-to-end latency (camera send -> viewer has the whole frame), ms. */
   latency: { all: Percentiles; mjpeg: Percentiles; ws: Percentiles };
   snapshots: { requests: number; perSec: number; ok: number; notModified: number; failed: number; latency: Percentiles };
-  server: { cores: number; sysCores: number; cpuUsPerFrame: number | null; sysUsPerFrame: number | null; rssMB: number; metrics: ServerFigures | null };
+  server: { cores: number; sysCores: number; topThreads: number[]; cpuUsPerFrame: number | null; sysUsPerFrame: number | null; rssMB: number; metrics: ServerFigures | null };
   bytesInPerSec: number;
   bytesOutPerSec: number;
   /** The busier direction against a 1 GbE link, %. */
@@ -149,6 +149,7 @@ function summarise(target: Target, stats: WindowStats[], res: ReturnType<Resourc
     server: {
       cores: res.serverCores,
       sysCores: res.serverSysCores,
+      topThreads: res.serverTopThreads,
       cpuUsPerFrame: deliveredFrames > 0 ? (res.serverCpuSeconds * 1e6) / deliveredFrames : null,
       sysUsPerFrame: deliveredFrames > 0 ? (res.serverSysCores * res.seconds * 1e6) / deliveredFrames : null,
       rssMB: res.rssPeakBytes / 1e6,
@@ -171,7 +172,7 @@ export function phaseSummary(p: PhaseResult): string {
     `delivered mjpeg ${d(p.deliveredPct.mjpeg)} ws ${d(p.deliveredPct.ws)}` +
     `, e2e p50 ${fmtMs(p.latency.all.p50)} p99 ${fmtMs(p.latency.all.p99)} max ${fmtMs(p.latency.all.max)}` +
     (p.server.metrics?.hubP99Ms != null ? `, hub p99 <=${fmtMs(p.server.metrics.hubP99Ms)}` : '') +
-    `, cpu ${p.server.cores.toFixed(2)} cores (kernel ${p.server.sysCores.toFixed(2)}), ${p.server.cpuUsPerFrame?.toFixed(1) ?? '-'} us/frame (kernel ${p.server.sysUsPerFrame?.toFixed(1) ?? '-'}), rss ${Math.round(p.server.rssMB)} MB` +
+    `, cpu ${p.server.cores.toFixed(2)} cores (kernel ${p.server.sysCores.toFixed(2)}), ${p.server.cpuUsPerFrame?.toFixed(1) ?? '-'} us/frame (kernel ${p.server.sysUsPerFrame?.toFixed(1) ?? '-'}), busiest threads ${p.server.topThreads.map((c) => c.toFixed(2)).join('/')}, rss ${Math.round(p.server.rssMB)} MB` +
     `, drops ${drops}`
   );
 }

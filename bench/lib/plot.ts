@@ -1,6 +1,6 @@
 // Draws the saturate curves as a standalone SVG (no network, no dependencies): end-to-end
-// p99 latency and server CPU against camera count, one line per target, with the 5 ms
-// criterion as a dashed line.
+// p99 latency (log scale: it spans 1 ms to seconds) and server CPU against camera count,
+// one line per target, with the 5 ms criterion as a dashed line.
 
 export interface Series {
   name: string;
@@ -14,6 +14,8 @@ interface Panel {
   series: Series[];
   /** A horizontal reference line. */
   limit?: { y: number; label: string };
+  /** Logarithmic y axis. */
+  log?: boolean;
 }
 
 const W = 420;
@@ -33,14 +35,26 @@ function niceAxis(max: number): { top: number; step: number } {
 function panel(p: Panel, dx: number, xMax: number): string {
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
-  const yMaxRaw = Math.max(p.limit?.y ?? 0, ...p.series.flatMap((s) => s.points.map((q) => q.y)));
+  const ys = p.series.flatMap((s) => s.points.map((q) => q.y));
+  const yMaxRaw = Math.max(p.limit?.y ?? 0, ...ys);
   const ya = niceAxis(yMaxRaw * 1.05);
   const xa = niceAxis(xMax);
+  // Log axis: whole decades around the data, ticks at 1, 2, 5 of each.
+  const lo = 10 ** Math.floor(Math.log10(Math.max(0.01, Math.min(p.limit?.y ?? Infinity, ...ys.filter((y) => y > 0)))));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(lo * 10, yMaxRaw)));
+  const frac = (y: number): number => (p.log ? (Math.log10(Math.max(lo, y)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) : Math.min(y, ya.top) / ya.top);
   const X = (x: number): number => dx + M.left + (x / xa.top) * pw;
-  const Y = (y: number): number => M.top + ph - (Math.min(y, ya.top) / ya.top) * ph;
+  const Y = (y: number): number => M.top + ph - frac(y) * ph;
+  const yTop = p.log ? hi : ya.top;
+  const yTicks: number[] = [];
+  if (p.log) {
+    for (let d = lo; d <= hi * 1.0001; d *= 10) for (const f of [1, 2, 5]) if (d * f <= hi * 1.0001) yTicks.push(d * f);
+  } else {
+    for (let y = 0; y <= ya.top + 1e-9; y += ya.step) yTicks.push(y);
+  }
   const out: string[] = [];
   out.push(`<text x="${dx + W / 2}" y="18" text-anchor="middle" font-weight="bold">${esc(p.title)}</text>`);
-  for (let y = 0; y <= ya.top + 1e-9; y += ya.step) {
+  for (const y of yTicks) {
     out.push(`<line x1="${X(0)}" x2="${X(xa.top)}" y1="${Y(y)}" y2="${Y(y)}" stroke="#ddd"/>`);
     out.push(`<text x="${X(0) - 6}" y="${Y(y) + 4}" text-anchor="end">${+y.toFixed(3)}</text>`);
   }
@@ -49,7 +63,7 @@ function panel(p: Panel, dx: number, xMax: number): string {
     out.push(`<text x="${X(x)}" y="${Y(0) + 17}" text-anchor="middle">${x}</text>`);
   }
   out.push(`<line x1="${X(0)}" x2="${X(xa.top)}" y1="${Y(0)}" y2="${Y(0)}" stroke="#333"/>`);
-  out.push(`<line x1="${X(0)}" x2="${X(0)}" y1="${Y(0)}" y2="${Y(ya.top)}" stroke="#333"/>`);
+  out.push(`<line x1="${X(0)}" x2="${X(0)}" y1="${Y(0)}" y2="${Y(yTop)}" stroke="#333"/>`);
   out.push(`<text x="${dx + M.left + pw / 2}" y="${H - 8}" text-anchor="middle">cameras (QVGA @ 8 fps, 1 MJPEG viewer each)</text>`);
   out.push(`<text transform="translate(${dx + 14},${M.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(p.yLabel)}</text>`);
   if (p.limit) {
@@ -72,7 +86,7 @@ export function saturatePlot(latency: Series[], cpu: Series[], subtitle: string)
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 20}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    panel({ title: 'End-to-end latency p99', yLabel: 'ms', series: latency, limit: { y: 5, label: '5 ms criterion' } }, 0, xMax),
+    panel({ title: 'End-to-end latency p99', yLabel: 'ms (log scale)', series: latency, limit: { y: 5, label: '5 ms criterion' }, log: true }, 0, xMax),
     panel({ title: 'Server CPU', yLabel: 'cores (of 2)', series: cpu }, W, xMax),
     `<text x="${W}" y="${H + 14}" text-anchor="middle" fill="#555">${esc(subtitle)}</text>`,
     '</svg>',

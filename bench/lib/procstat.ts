@@ -1,7 +1,7 @@
 // CPU and memory read from /proc: a process's CPU seconds (utime + stime, all threads),
 // its resident set, and the whole machine's busy and steal time, so a reader can tell
 // whether the server, the generator or the machine was what ran out.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc times (USER_HZ; 100 on Linux). */
 const HZ = 100;
@@ -12,6 +12,21 @@ export function processCpu(pid: number): { user: number; system: number } {
   // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { user: Number(f[11]) / HZ, system: Number(f[12]) / HZ };
+}
+
+/** CPU seconds of each thread of a process, by thread id. */
+export function threadCpuSeconds(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / HZ);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
 }
 
 /** Resident set size in bytes. */
@@ -38,6 +53,7 @@ interface Mark {
   t: number;
   cpu: number;
   sys: number;
+  threads: Map<number, number>;
   self: NodeJS.CpuUsage;
   machine: MachineTimes;
 }
@@ -49,6 +65,8 @@ export interface ResourceFigures {
   serverCores: number;
   /** The part of serverCores spent in the kernel (socket reads and writes). */
   serverSysCores: number;
+  /** CPU of the server's busiest threads, in cores, highest first (a saturated event loop shows as ~1). */
+  serverTopThreads: number[];
   rssPeakBytes: number;
   /** CPU of this process (runner + generator threads), in cores. */
   generatorCores: number;
@@ -80,7 +98,7 @@ export class ResourceSampler {
 
   mark(): Mark {
     const cpu = processCpu(this.#pid);
-    return { t: performance.now(), cpu: cpu.user + cpu.system, sys: cpu.system, self: process.cpuUsage(), machine: machineTimes() };
+    return { t: performance.now(), cpu: cpu.user + cpu.system, sys: cpu.system, threads: threadCpuSeconds(this.#pid), self: process.cpuUsage(), machine: machineTimes() };
   }
 
   /** Starts a window: its peak RSS counts from now. */
@@ -99,6 +117,10 @@ export class ResourceSampler {
       serverCpuSeconds,
       serverCores: serverCpuSeconds / seconds,
       serverSysCores: (to.sys - from.sys) / seconds,
+      serverTopThreads: [...to.threads]
+        .map(([tid, cpu]) => (cpu - (from.threads.get(tid) ?? 0)) / seconds)
+        .sort((a, b) => b - a)
+        .slice(0, 3),
       rssPeakBytes: Math.max(this.rssPeak, processRssBytes(this.#pid)),
       generatorCores: self / seconds,
       machineBusyCores: (to.machine.busy - from.machine.busy) / seconds,
