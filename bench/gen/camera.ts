@@ -50,6 +50,7 @@ export class BenchCamera {
             if (!ready) return reject(new Error(`camera ${roomName(this.spec.index)}: closed ${code} ${reason} before ready`));
             this.#state.counters.cameras--;
             if (!this.#state.stopping) this.#state.errors.cameraCloses++;
+            this.#state.note('camera', `${code} ${reason}`);
           },
         },
       );

@@ -40,7 +40,7 @@ export class HttpStream {
       onread: { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => (this.#onData(buf as Buffer, n), true) },
     });
     this.socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nAccept: multipart/x-mixed-replace, image/jpeg\r\nUser-Agent: framehub-bench\r\n\r\n`);
-    this.socket.on('error', () => this.#finish('socket error'));
+    this.socket.on('error', (err: NodeJS.ErrnoException) => this.#finish(`socket error ${err.code ?? err.message}`));
     this.socket.on('close', () => this.#finish('connection closed'));
     this.socket.on('end', () => this.#finish('response ended'));
   }

@@ -79,6 +79,16 @@ export interface ErrorCounts {
   viewerCloses: number;
   /** Frames a camera skipped because its socket still held 256 KiB unsent. */
   cameraStalls: number;
+  /** Why sockets closed or requests failed: `<what> <reason>` -> count. */
+  reasons: Record<string, number>;
+}
+
+export const emptyErrors = (): ErrorCounts => ({ bad: 0, cameraCloses: 0, viewerCloses: 0, cameraStalls: 0, reasons: {} });
+
+export function addErrors(a: ErrorCounts, b: ErrorCounts): ErrorCounts {
+  const reasons = { ...a.reasons };
+  for (const [k, v] of Object.entries(b.reasons)) reasons[k] = (reasons[k] ?? 0) + v;
+  return { bad: a.bad + b.bad, cameraCloses: a.cameraCloses + b.cameraCloses, viewerCloses: a.viewerCloses + b.viewerCloses, cameraStalls: a.cameraStalls + b.cameraStalls, reasons };
 }
 
 export interface WindowStats {

@@ -42,8 +42,9 @@ export class SnapshotPoller {
       const headers: Record<string, string> = {};
       if (spec.etag && this.#etag) headers['If-None-Match'] = this.#etag;
       let finished = false;
-      const done = (status: number, bytes: number): void => {
+      const done = (status: number, bytes: number, error?: string): void => {
         if (finished) return;
+        if (status !== 200 && status !== 304) state.note('snapshot', error ?? `HTTP ${status}`);
         finished = true;
         this.#busy = false;
         state.counters.snapshots++;
@@ -63,9 +64,9 @@ export class SnapshotPoller {
           if (res.statusCode === 200 && typeof res.headers.etag === 'string') this.#etag = res.headers.etag;
           done(res.statusCode ?? 0, bytes);
         });
-        res.on('error', () => done(0, bytes));
+        res.on('error', (err: NodeJS.ErrnoException) => done(0, bytes, err.code ?? err.message));
       });
-      req.on('error', () => done(0, 0));
+      req.on('error', (err: NodeJS.ErrnoException) => done(0, 0, err.code ?? err.message));
     };
     this.#timer = setTimeout(() => {
       poll();

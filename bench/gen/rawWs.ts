@@ -73,7 +73,7 @@ export class RawWs {
       `GET ${options.path} HTTP/1.1\r\nHost: ${options.host}:${options.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
         `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n${extra}\r\n`,
     );
-    socket.on('error', () => this.#finish(1006, 'socket error'));
+    socket.on('error', (err: NodeJS.ErrnoException) => this.#finish(1006, `socket error ${err.code ?? err.message}`));
     socket.on('close', () => this.#finish(1006, 'connection lost'));
   }
 

@@ -3,7 +3,7 @@
 // in the window by their stamped send time, so a frame sent just before the window ends
 // and delivered just after still counts as delivered.
 import { Histogram } from '../lib/histogram.js';
-import type { Counters, ErrorCounts, ViewerTransport } from './messages.js';
+import { emptyErrors, type Counters, type ErrorCounts, type ViewerTransport } from './messages.js';
 import { nowMs, readStamp } from './stamp.js';
 
 export interface Tally {
@@ -18,9 +18,16 @@ export class GeneratorState {
   to = Infinity;
   stopping = false;
   readonly counters: Counters = { cameras: 0, viewers: 0, framesSent: 0, mjpegParts: 0, wsFrames: 0, snapshots: 0, bytesSent: 0, bytesReceived: 0 };
-  errors: ErrorCounts = { bad: 0, cameraCloses: 0, viewerCloses: 0, cameraStalls: 0 };
+  errors: ErrorCounts = emptyErrors();
   readonly latency = { mjpeg: new Histogram(), ws: new Histogram() };
   readonly tallies = { mjpeg: new Map<number, Tally>(), ws: new Map<number, Tally>() };
+
+  /** Counts why something closed or failed (outside shutdown). */
+  note(what: string, reason: string): void {
+    if (this.stopping) return;
+    const key = `${what} ${reason}`;
+    this.errors.reasons[key] = (this.errors.reasons[key] ?? 0) + 1;
+  }
 
   inWindow(t: number): boolean {
     return t >= this.from && t < this.to;
@@ -36,7 +43,7 @@ export class GeneratorState {
   openWindow(from: number, to: number): void {
     this.from = from;
     this.to = to;
-    this.errors = { bad: 0, cameraCloses: 0, viewerCloses: 0, cameraStalls: 0 };
+    this.errors = emptyErrors();
     this.latency.mjpeg.reset();
     this.latency.ws.reset();
     for (const map of Object.values(this.tallies)) for (const t of map.values()) (t.delivered = 0), (t.bytes = 0);

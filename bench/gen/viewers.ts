@@ -44,6 +44,7 @@ function mjpegViewer(target: TargetAddress, spec: ViewerSpec, state: GeneratorSt
         state.counters.viewers--;
         receiver.detach();
         if (!state.stopping) state.errors.viewerCloses++;
+        state.note('mjpeg viewer', reason);
       },
     });
   });
@@ -67,6 +68,7 @@ function wsViewer(target: TargetAddress, spec: ViewerSpec, state: GeneratorState
           state.counters.viewers--;
           receiver.detach();
           if (!state.stopping) state.errors.viewerCloses++;
+          state.note('ws viewer', `${code} ${reason}`);
         },
       },
     );

@@ -3,7 +3,7 @@
 // settle, then fold everything into one PhaseResult (offered vs delivered per transport,
 // end-to-end latency, snapshots, server CPU and RSS, bytes, generator and machine load).
 import { availableParallelism } from 'node:os';
-import type { Counters, ErrorCounts, ViewerRow, WindowStats } from '../gen/messages.js';
+import { addErrors, emptyErrors, type Counters, type ErrorCounts, type ViewerRow, type WindowStats } from '../gen/messages.js';
 import type { LoadGenerator } from '../gen/pool.js';
 import { nowMs } from '../gen/stamp.js';
 import { fmtMs, fmtRate } from './format.js';
@@ -130,7 +130,7 @@ function summarise(target: Target, stats: WindowStats[], res: ReturnType<Resourc
   const latAll = Histogram.merge(stats.flatMap((s) => [s.latency.mjpeg, s.latency.ws]));
   const snapLat = Histogram.merge(stats.map((s) => s.snapshots.latency));
   const snap = stats.reduce((a, s) => ({ requests: a.requests + s.snapshots.requests, ok: a.ok + s.snapshots.ok, notModified: a.notModified + s.snapshots.notModified, failed: a.failed + s.snapshots.failed, bytes: a.bytes + s.snapshots.bytes }), { requests: 0, ok: 0, notModified: 0, failed: 0, bytes: 0 });
-  const errors = stats.reduce<ErrorCounts>((a, s) => ({ bad: a.bad + s.errors.bad, cameraCloses: a.cameraCloses + s.errors.cameraCloses, viewerCloses: a.viewerCloses + s.errors.viewerCloses, cameraStalls: a.cameraStalls + s.errors.cameraStalls }), { bad: 0, cameraCloses: 0, viewerCloses: 0, cameraStalls: 0 });
+  const errors = stats.reduce<ErrorCounts>((a, s) => addErrors(a, s.errors), emptyErrors());
   const deliveredFrames = mjpeg.delivered + ws.delivered + snap.ok;
   const bytesIn = camBytes / seconds;
   const bytesOut = (mjpeg.bytes + ws.bytes + snap.bytes) / seconds;
@@ -173,6 +173,7 @@ export function phaseSummary(p: PhaseResult): string {
     `, e2e p50 ${fmtMs(p.latency.all.p50)} p99 ${fmtMs(p.latency.all.p99)} max ${fmtMs(p.latency.all.max)}` +
     (p.server.metrics?.hubP99Ms != null ? `, hub p99 <=${fmtMs(p.server.metrics.hubP99Ms)}` : '') +
     `, cpu ${p.server.cores.toFixed(2)} cores (kernel ${p.server.sysCores.toFixed(2)}), ${p.server.cpuUsPerFrame?.toFixed(1) ?? '-'} us/frame (kernel ${p.server.sysUsPerFrame?.toFixed(1) ?? '-'}), busiest threads ${p.server.topThreads.map((c) => c.toFixed(2)).join('/')}, rss ${Math.round(p.server.rssMB)} MB` +
-    `, drops ${drops}`
+    `, drops ${drops}` +
+    (Object.keys(p.errors.reasons).length ? `, failures ${Object.entries(p.errors.reasons).map(([k, v]) => `${k}: ${v}`).join(', ')}` : '')
   );
 }
