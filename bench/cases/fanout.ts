@@ -6,7 +6,7 @@ import { fmtMBps, fmtMs, fmtRatio, ratio } from '../lib/format.js';
 import { addFleet, addViewers, phaseRow, withGenerator, withTarget } from '../lib/load.js';
 import { measure, type PhaseResult } from '../lib/measure.js';
 import type { TargetKind } from '../lib/target.js';
-import { windowMs, type BenchCase, type CaseContext } from './types.js';
+import { settleMs, windowMs, type BenchCase, type CaseContext } from './types.js';
 
 const FPS = 15;
 
@@ -28,7 +28,7 @@ async function run(ctx: CaseContext, kind: TargetKind, counts: number[], warmupM
         ctx.progress.phase(`connecting ${n - viewers} more viewers`);
         await addViewers(gen, 0, n - viewers, 'mjpeg');
         viewers = n;
-        const result = await measure(gen, target, { warmupMs, durationMs }, ctx.progress);
+        const result = await measure(gen, target, { warmupMs, durationMs, settleMs: settleMs(ctx) }, ctx.progress);
         steps.push({ viewers: n, fpsPerViewer: result.delivered.mjpeg / n / result.seconds, result });
       }
       return { target: target.label, steps };

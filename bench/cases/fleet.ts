@@ -5,7 +5,7 @@ import { fmtMBps, fmtRatio, ratio } from '../lib/format.js';
 import { addFleet, phaseRow, withGenerator, withTarget } from '../lib/load.js';
 import { measure, phaseSummary, type PhaseResult } from '../lib/measure.js';
 import type { TargetKind, TargetOptions } from '../lib/target.js';
-import { windowMs, type BenchCase, type CaseContext } from './types.js';
+import { settleMs, windowMs, type BenchCase, type CaseContext } from './types.js';
 
 export interface FleetPlan {
   cameras: number;
@@ -17,7 +17,7 @@ export interface FleetPlan {
 
 export function fleetPlan(ctx: CaseContext, fullWindowSec = 20): FleetPlan {
   return ctx.smoke
-    ? { cameras: 6, wsViewers: 2, pollEveryMs: 500, warmupMs: 500, durationMs: windowMs(ctx, fullWindowSec, 2) }
+    ? { cameras: 6, wsViewers: 2, pollEveryMs: 500, warmupMs: 500, durationMs: windowMs(ctx, fullWindowSec, 1) }
     : { cameras: 600, wsViewers: 30, pollEveryMs: 2000, warmupMs: 3000, durationMs: windowMs(ctx, fullWindowSec, 2) };
 }
 
@@ -31,7 +31,7 @@ export function runFleetPhase(ctx: CaseContext, name: string, kind: TargetKind, 
       ctx.progress.phase(`connecting ${plan.cameras} cameras and their viewers`);
       await addFleet(target, gen, { first: 0, count: plan.cameras, fps: 8, size: 'qvga', mjpegPerCamera: 1, wsViewers: plan.wsViewers, pollEveryMs: plan.pollEveryMs });
       ctx.progress.phase(`measuring ${plan.durationMs / 1000}s`);
-      return measure(gen, target, { warmupMs: plan.warmupMs, durationMs: plan.durationMs }, ctx.progress);
+      return measure(gen, target, { warmupMs: plan.warmupMs, durationMs: plan.durationMs, settleMs: settleMs(ctx) }, ctx.progress);
     }),
   );
 }

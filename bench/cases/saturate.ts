@@ -12,7 +12,7 @@ import { addFleet, phaseRow, withGenerator, withTarget } from '../lib/load.js';
 import { measure, type PhaseResult } from '../lib/measure.js';
 import { saturatePlot } from '../lib/plot.js';
 import type { TargetKind } from '../lib/target.js';
-import { windowMs, type BenchCase, type CaseContext } from './types.js';
+import { settleMs, windowMs, type BenchCase, type CaseContext } from './types.js';
 
 interface Step {
   cameras: number;
@@ -65,7 +65,7 @@ async function climb(ctx: CaseContext, kind: TargetKind, plan: Plan): Promise<Cl
           break;
         }
         connected = cameras;
-        const window = { warmupMs: plan.warmupMs, durationMs: plan.durationMs };
+        const window = { warmupMs: plan.warmupMs, durationMs: plan.durationMs, settleMs: settleMs(ctx) };
         let result = await measure(gen, target, window, ctx.progress);
         let failed = failedCriteria(result, SATURATE_CRITERIA);
         let retried = false;

@@ -46,6 +46,9 @@ export interface BenchCase {
   run(ctx: CaseContext): Promise<CaseResult>;
 }
 
+/** Time after a window for frames stamped inside it to arrive: short in smoke runs. */
+export const settleMs = (ctx: CaseContext): number => (ctx.smoke ? 300 : 1000);
+
 /** Window length: the --duration override, else `smoke` or `full` seconds. */
 export function windowMs(ctx: CaseContext, fullSec: number, smokeSec: number): number {
   return 1000 * (ctx.durationSec ?? (ctx.smoke ? smokeSec : fullSec));
