@@ -38,6 +38,12 @@ export interface Config {
   readonly authFailBurst: number;
   /** Seconds to regain one failed-handshake allowance per IP+room. Default 60. */
   readonly authFailRefillSec: number;
+  /** Viewer connections (MJPEG, WS, wall) the node accepts at once. Default 20000. */
+  readonly maxViewers: number;
+  /** Viewers of one room at once. Default 1000. */
+  readonly maxViewersPerRoom: number;
+  /** Viewer connections from one client address at once. Default 1000. */
+  readonly maxViewersPerIp: number;
   /** Addresses of reverse proxies whose X-Forwarded-For is believed. Default none. */
   readonly trustedProxies: readonly string[];
   /** PEM certificate chain file: with tlsKeyFile, the public port serves https:// and wss://. */
@@ -52,6 +58,14 @@ export interface Config {
   readonly linkCapacityBps: number;
   /** Export per-camera series (about 10 per camera). Default true. */
   readonly perCameraMetrics: boolean;
+  /** Redis URL: when set, this node joins a cluster (control plane replicated, cluster view). Default unset. */
+  readonly redisUrl: string | undefined;
+  /** Key prefix in Redis (one cluster per prefix). Default framehub. */
+  readonly redisPrefix: string;
+  /** This node's name in the cluster view. Default <hostname>:<port>. */
+  readonly nodeId: string | undefined;
+  /** Test-only fault injection (crash a worker, throwing routes). Never on in production. Default off. */
+  readonly faultInjection: boolean;
   /** pino log level. Default info. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -95,6 +109,9 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   handshakeRatePerSec: { env: 'FRAMEHUB_HANDSHAKE_RATE', flag: 'handshake-rate', doc: 'camera handshakes per second one IP regains', schema: int(1, 1_000_000), default: () => 20 },
   authFailBurst: { env: 'FRAMEHUB_AUTH_FAIL_BURST', flag: 'auth-fail-burst', doc: 'failed handshakes per IP+room before 4429', schema: int(1, 1_000_000), default: () => 5 },
   authFailRefillSec: { env: 'FRAMEHUB_AUTH_FAIL_REFILL_SEC', flag: 'auth-fail-refill-sec', doc: 'seconds to regain one failed-handshake allowance', schema: int(1, 86400), default: () => 60 },
+  maxViewers: { env: 'FRAMEHUB_MAX_VIEWERS', flag: 'max-viewers', doc: 'viewer connections the node accepts at once', schema: int(1, 1_000_000), default: () => 20000 },
+  maxViewersPerRoom: { env: 'FRAMEHUB_MAX_VIEWERS_PER_ROOM', flag: 'max-viewers-per-room', doc: 'viewers of one room at once', schema: int(1, 1_000_000), default: () => 1000 },
+  maxViewersPerIp: { env: 'FRAMEHUB_MAX_VIEWERS_PER_IP', flag: 'max-viewers-per-ip', doc: 'viewer connections from one client address at once', schema: int(1, 1_000_000), default: () => 1000 },
   trustedProxies: {
     env: 'FRAMEHUB_TRUSTED_PROXIES', flag: 'trusted-proxies', doc: 'comma-separated proxy IPs whose X-Forwarded-For is believed',
     schema: z.array(z.string().regex(/^[0-9a-fA-F:.]+$/, 'must be a list of IP addresses')),
@@ -112,6 +129,17 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
     env: 'FRAMEHUB_PER_CAMERA_METRICS', flag: 'per-camera-metrics', doc: 'export per-camera series (on/off)',
     schema: z.enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' }).transform((v) => v === 'on' || v === 'true' || v === '1'),
     default: () => true,
+  },
+  redisUrl: {
+    env: 'FRAMEHUB_REDIS_URL', flag: 'redis-url', doc: 'redis://host:6379: join a cluster (replicated control plane)',
+    schema: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(), default: () => undefined,
+  },
+  redisPrefix: { env: 'FRAMEHUB_REDIS_PREFIX', flag: 'redis-prefix', doc: 'key prefix in Redis (one cluster per prefix)', schema: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -'), default: () => 'framehub' },
+  nodeId: { env: 'FRAMEHUB_NODE_ID', flag: 'node-id', doc: "this node's name in the cluster (default <hostname>:<port>)", schema: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -').optional(), default: () => undefined },
+  faultInjection: {
+    env: 'FRAMEHUB_FAULT_INJECTION', flag: 'fault-injection', doc: 'test only: allow crashing workers and throwing routes (on/off)',
+    schema: z.enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' }).transform((v) => v === 'on' || v === 'true' || v === '1'),
+    default: () => false,
   },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', doc: 'log level (fatal..trace, silent)', schema: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }), default: () => 'info' },
 };

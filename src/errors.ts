@@ -38,6 +38,7 @@ export const CloseReason = {
   replaced: CloseCode.replaced,
   frame_too_large: CloseCode.frameTooLarge,
   rate_limited: CloseCode.rateLimited,
+  too_many_viewers: CloseCode.rateLimited,
   going_away: CloseCode.goingAway,
 } as const;
 export type CloseReasonToken = keyof typeof CloseReason;
@@ -56,6 +57,7 @@ export const ApiError = {
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  too_many_viewers: 429,
   internal: 500,
   unavailable: 503,
 } as const;

@@ -1,9 +1,10 @@
 // The LMDB control store: apps, API tokens and camera keys. Secrets (tokens, stream keys)
 // are random 256-bit strings shown once; only their SHA-256 is stored, and lookups go by
-// that hash. Every write resolves once LMDB committed it. Workers open the same env to
-// read (a get is ~1 µs); writes go through the primary.
+// that hash. Every change is a ControlOp: applied to LMDB directly (one node), or handed to
+// a committer that replicates it (a cluster: every node applies the same ops in the same
+// order, see src/cluster/). A write resolves once the change is committed locally.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 
@@ -74,6 +75,30 @@ export function defaultApp(name: string, now = Date.now()): App {
   };
 }
 
+/** One change to the control store; what a cluster replicates (records, never secrets). */
+export type ControlOp =
+  | { op: 'putApp'; app: App }
+  | { op: 'deleteApp'; name: string }
+  | { op: 'putToken'; token: ApiToken }
+  | { op: 'deleteToken'; id: string }
+  | { op: 'putKey'; key: CameraKey }
+  | { op: 'deleteKey'; id: string }
+  | { op: 'setMeta'; name: string; value: unknown };
+
+/** Everything replicated, for snapshots of a cluster's state. */
+export interface ControlState {
+  apps: App[];
+  tokens: ApiToken[];
+  keys: CameraKey[];
+  meta: Record<string, unknown>;
+}
+
+/** Takes a change and resolves once it has been applied to this node's store. */
+export type Committer = (op: ControlOp) => Promise<void>;
+
+/** Meta entries that are node-local (never replicated, not part of snapshots). */
+const LOCAL_META = new Set(['rev', 'replicatedId']);
+
 export class ControlStore {
   readonly #root: RootDatabase;
   readonly #apps: Database<App, string>;
@@ -82,6 +107,7 @@ export class ControlStore {
   readonly #keys: Database<CameraKey, string>;
   readonly #keyByHash: Database<string, string>;
   readonly #meta: Database<unknown, string>;
+  #committer: Committer;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -92,24 +118,126 @@ export class ControlStore {
     this.#keys = this.#root.openDB({ name: 'keys' });
     this.#keyByHash = this.#root.openDB({ name: 'keyByHash' });
     this.#meta = this.#root.openDB({ name: 'meta' });
+    this.#committer = (op) => this.applyOp(op);
+    // The store holds hashes and the play-token secrets: keep it to the server's user.
+    chmodSync(dataDir, 0o700);
+    for (const f of ['framehub.mdb', 'framehub.mdb-lock']) {
+      const p = path.join(dataDir, f);
+      if (existsSync(p)) chmodSync(p, 0o600);
+    }
   }
 
   async close(): Promise<void> {
     await this.#root.close();
   }
 
+  /** Routes every change through `committer` (a cluster's replication) instead of LMDB directly. */
+  useCommitter(committer: Committer): void {
+    this.#committer = committer;
+  }
+
   /**
-   * A counter bumped by every change to apps, tokens and keys (from this process or
-   * another, e.g. the CLI), so the server can notice changes it did not make itself.
+   * A counter bumped by every change to apps, tokens and keys (from this process, another
+   * one such as the CLI, or replication), so the server notices changes it did not make.
    */
   revision(): number {
     return (this.#meta.get('rev') as number | undefined) ?? 0;
   }
 
-  /** Runs `fn` in one write transaction together with the revision bump. */
-  #write(fn: () => void): Promise<unknown> {
-    return this.#root.transaction(() => {
-      fn();
+  // ---- applying changes (the only place that writes) ----
+
+  #applyInTxn(op: ControlOp): void {
+    switch (op.op) {
+      case 'putApp':
+        this.#apps.put(op.app.name, op.app);
+        break;
+      case 'deleteApp': {
+        for (const k of this.listKeys(op.name)) {
+          this.#keys.remove(k.id);
+          this.#keyByHash.remove(k.hash);
+        }
+        for (const t of this.listTokens()) {
+          if (t.app !== op.name) continue;
+          this.#tokens.remove(t.id);
+          this.#tokenByHash.remove(t.hash);
+        }
+        this.#apps.remove(op.name);
+        break;
+      }
+      case 'putToken': {
+        const old = this.#tokens.get(op.token.id);
+        if (old) this.#tokenByHash.remove(old.hash);
+        this.#tokens.put(op.token.id, op.token);
+        this.#tokenByHash.put(op.token.hash, op.token.id);
+        break;
+      }
+      case 'deleteToken': {
+        const old = this.#tokens.get(op.id);
+        if (!old) break;
+        this.#tokens.remove(op.id);
+        this.#tokenByHash.remove(old.hash);
+        break;
+      }
+      case 'putKey': {
+        const old = this.#keys.get(op.key.id);
+        if (old) this.#keyByHash.remove(old.hash);
+        this.#keys.put(op.key.id, op.key);
+        this.#keyByHash.put(op.key.hash, op.key.id);
+        break;
+      }
+      case 'deleteKey': {
+        const old = this.#keys.get(op.id);
+        if (!old) break;
+        this.#keys.remove(op.id);
+        this.#keyByHash.remove(old.hash);
+        break;
+      }
+      case 'setMeta':
+        this.#meta.put(op.name, op.value);
+        break;
+      default:
+        op satisfies never;
+    }
+  }
+
+  /**
+   * Applies one change in one LMDB transaction with the revision bump (and, for a
+   * replicated change, the replication position, so progress and effect commit together).
+   */
+  applyOp(op: ControlOp, replicatedId?: string): Promise<void> {
+    return this.#root
+      .transaction(() => {
+        this.#applyInTxn(op);
+        if (replicatedId !== undefined) this.#meta.put('replicatedId', replicatedId);
+        this.#meta.put('rev', this.revision() + 1);
+      })
+      .then(() => undefined);
+  }
+
+  /** The replication position this store has applied up to (cluster mode). */
+  replicatedId(): string | null {
+    return (this.#meta.get('replicatedId') as string | undefined) ?? null;
+  }
+
+  /** Everything that is replicated, for a cluster snapshot. */
+  exportState(): ControlState {
+    const meta: Record<string, unknown> = {};
+    for (const { key, value } of this.#meta.getRange()) if (!LOCAL_META.has(key)) meta[key] = value;
+    return { apps: this.listApps(), tokens: this.listTokens(), keys: [...this.#keys.getRange()].map((e) => e.value), meta };
+  }
+
+  /** Replaces the replicated state with a snapshot taken at replication position `id`. */
+  async importState(state: ControlState, id: string): Promise<void> {
+    await this.#root.transaction(() => {
+      for (const db of [this.#apps, this.#tokens, this.#tokenByHash, this.#keys, this.#keyByHash] as Database<unknown, string>[]) {
+        for (const k of [...db.getKeys()]) db.remove(k);
+      }
+      for (const { key } of [...this.#meta.getRange()]) if (!LOCAL_META.has(key)) this.#meta.remove(key);
+      for (const app of state.apps) this.#applyInTxn({ op: 'putApp', app });
+      for (const token of state.tokens) this.#applyInTxn({ op: 'putToken', token });
+      for (const key of state.keys) this.#applyInTxn({ op: 'putKey', key });
+      for (const [name, value] of Object.entries(state.meta)) this.#meta.put(name, value);
+      this.#meta.put('replicatedId', id);
       this.#meta.put('rev', this.revision() + 1);
     });
   }
@@ -117,9 +245,9 @@ export class ControlStore {
   // ---- bootstrap ----
 
   /**
-   * First start: creates the app `live` and an admin token. With `adminSecret`, that exact
-   * string is (re)set as the admin token on every start. Returns a generated secret only
-   * the first time, so it is printed once.
+   * First start (of the node, or of the cluster): creates the app `live` and an admin
+   * token. With `adminSecret`, that exact string is (re)set as the admin token on every
+   * start. Returns a generated secret only the first time, so it is printed once.
    */
   async bootstrap(adminSecret: string | undefined): Promise<{ generatedAdminToken: string | null; firstStart: boolean }> {
     const firstStart = this.#meta.get('bootstrapped') === undefined;
@@ -131,7 +259,7 @@ export class ControlStore {
       generated = newSecret(API_TOKEN_PREFIX);
       await this.#setAdminToken(generated);
     }
-    if (firstStart) await this.#meta.put('bootstrapped', Date.now());
+    if (firstStart) await this.#committer({ op: 'setMeta', name: 'bootstrapped', value: Date.now() });
     return { generatedAdminToken: generated, firstStart };
   }
 
@@ -139,18 +267,10 @@ export class ControlStore {
     const old = this.#tokens.get(ADMIN_TOKEN_ID);
     const token: ApiToken = { id: ADMIN_TOKEN_ID, name: 'admin', hash: hashSecret(secret), scopes: ['*'], app: null, createdAt: old?.createdAt ?? Date.now() };
     if (old?.hash === token.hash) return;
-    await this.#write(() => {
-      if (old) this.#tokenByHash.remove(old.hash);
-      this.#tokens.put(token.id, token);
-      this.#tokenByHash.put(token.hash, token.id);
-    });
+    await this.#committer({ op: 'putToken', token });
   }
 
   // ---- apps ----
-
-  getToken(id: string): ApiToken | undefined {
-    return this.#tokens.get(id);
-  }
 
   getApp(name: string): App | undefined {
     return this.#apps.get(name);
@@ -161,25 +281,13 @@ export class ControlStore {
   }
 
   async putApp(app: App): Promise<void> {
-    await this.#write(() => this.#apps.put(app.name, app));
+    await this.#committer({ op: 'putApp', app });
   }
 
   /** Deletes an app with its camera keys and the tokens restricted to it. */
   async deleteApp(name: string): Promise<boolean> {
     if (!this.#apps.get(name)) return false;
-    const keys = this.listKeys(name);
-    const tokens = this.listTokens().filter((t) => t.app === name);
-    await this.#write(() => {
-      for (const k of keys) {
-        this.#keys.remove(k.id);
-        this.#keyByHash.remove(k.hash);
-      }
-      for (const t of tokens) {
-        this.#tokens.remove(t.id);
-        this.#tokenByHash.remove(t.hash);
-      }
-      this.#apps.remove(name);
-    });
+    await this.#committer({ op: 'deleteApp', name });
     return true;
   }
 
@@ -190,11 +298,12 @@ export class ControlStore {
     let id = newId('tok_');
     while (this.#tokens.get(id)) id = newId('tok_');
     const token: ApiToken = { id, name: input.name, hash: hashSecret(secret), scopes: input.scopes, app: input.app, createdAt: Date.now() };
-    await this.#write(() => {
-      this.#tokens.put(id, token);
-      this.#tokenByHash.put(token.hash, id);
-    });
+    await this.#committer({ op: 'putToken', token });
     return { token, secret };
+  }
+
+  getToken(id: string): ApiToken | undefined {
+    return this.#tokens.get(id);
   }
 
   findTokenByHash(hash: string): ApiToken | undefined {
@@ -209,10 +318,7 @@ export class ControlStore {
   async revokeToken(id: string): Promise<ApiToken | undefined> {
     const token = this.#tokens.get(id);
     if (!token) return undefined;
-    await this.#write(() => {
-      this.#tokens.remove(id);
-      this.#tokenByHash.remove(token.hash);
-    });
+    await this.#committer({ op: 'deleteToken', id });
     return token;
   }
 
@@ -223,10 +329,7 @@ export class ControlStore {
     let id = newId('wsi_');
     while (this.#keys.get(id)) id = newId('wsi_');
     const key: CameraKey = { id, app: input.app, room: input.room, identity: input.identity, hash: hashSecret(secret), createdAt: Date.now(), lastSeenAt: null };
-    await this.#write(() => {
-      this.#keys.put(id, key);
-      this.#keyByHash.put(key.hash, id);
-    });
+    await this.#committer({ op: 'putKey', key });
     return { key, secret };
   }
 
@@ -246,14 +349,14 @@ export class ControlStore {
   async revokeKey(id: string): Promise<CameraKey | undefined> {
     const key = this.#keys.get(id);
     if (!key) return undefined;
-    await this.#write(() => {
-      this.#keys.remove(id);
-      this.#keyByHash.remove(key.hash);
-    });
+    await this.#committer({ op: 'deleteKey', id });
     return key;
   }
 
-  /** Records when a key was last used; not awaited on the handshake path. */
+  /**
+   * Records when a key was last used (on the handshake, not awaited there). Node-local:
+   * in a cluster each node knows when a key last connected to it.
+   */
   async touchKey(id: string, at: number): Promise<void> {
     const key = this.#keys.get(id);
     if (key) await this.#keys.put(id, { ...key, lastSeenAt: at });

@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface PlayClaims {
   app: string;
-  /** Full room name. */
+  /** Full room name, or `*` for every room of the app (dashboards, the camera wall). */
   room: string;
   /** Expiry, seconds since epoch. */
   exp: number;
@@ -33,6 +33,6 @@ export function checkPlayToken(token: string | null, secretHex: string, app: str
     return 'invalid';
   }
   if (typeof claims.exp !== 'number' || claims.exp < nowSec) return 'expired';
-  if (claims.app !== app || claims.room !== room) return 'wrong_room';
+  if (claims.app !== app || (claims.room !== '*' && claims.room !== room)) return 'wrong_room';
   return 'ok';
 }

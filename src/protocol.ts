@@ -13,6 +13,8 @@ export interface WorkerInit {
   arenas: SharedArrayBuffer[];
   layout: ArenaLayout;
   doorbell: SharedArrayBuffer;
+  /** Node-wide counters shared by the workers (see ViewerLimits). */
+  counters: SharedArrayBuffer;
   /** Random per primary start; part of ETags so a restart never reuses one. */
   bootId: string;
 }
@@ -99,8 +101,8 @@ export type PrimaryRequest = { kind: 'metrics' } | { kind: 'inspect' };
 /** What a worker tells about itself (tests and the streams API). */
 export interface WorkerInspect {
   shard: number;
-  cameras: { connId: number; room: string }[];
-  viewers: { room: string; mjpeg: number; ws: number }[];
+  cameras: { connId: number; room: string; streamId: string }[];
+  viewers: { room: string; mjpeg: number; ws: number; wall: number }[];
 }
 
 export type ReplyResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
@@ -120,7 +122,9 @@ export type ToWorker =
   | { type: 'room-closed'; room: string; slot: number }
   /** Close this camera connection with the code of `reason`. */
   | { type: 'kick'; connId: number; reason: CloseReasonToken; message: string }
-  | { type: 'shutdown' };
+  | { type: 'shutdown' }
+  /** Test-only (FRAMEHUB_FAULT_INJECTION): throw outside any handler, as a bug would. */
+  | { type: 'fault'; kind: 'uncaught' };
 
 export type ToPrimary =
   | { type: 'reply'; id: number; result: ReplyResult }

@@ -34,8 +34,10 @@ const H = {
   GEN: 14,
   /** Frames from this room's camera dropped on ingest (rate limit, not JPEG, ...). */
   DROPS: 15,
+  /** Viewers of this room on every worker (for the per-room viewer limit). */
+  VIEWER_COUNT: 16,
 } as const;
-const HEADER_INTS = 16;
+const HEADER_INTS = 32;
 const HEADER_BYTES = HEADER_INTS * 4;
 const SEQ_WRAP = 0x7ffffffe;
 
@@ -116,6 +118,7 @@ export class FrameArena {
     Atomics.store(i32, h + H.BSEQ0 + 1, 0);
     Atomics.store(i32, h + H.VIEWERS, 0);
     Atomics.store(i32, h + H.DROPS, 0);
+    Atomics.store(i32, h + H.VIEWER_COUNT, 0);
     f64[h / 2 + H.F64_BYTES] = 0;
     return Atomics.add(i32, h + H.GEN, 1) + 1;
   }
@@ -168,6 +171,23 @@ export class FrameArena {
   countDrop(slot: number): void {
     const { i32, h } = this.#at(slot);
     Atomics.add(i32, h + H.DROPS, 1);
+  }
+
+  /** Adds a viewer to the room if it has fewer than `max`; returns whether it did. */
+  addViewer(slot: number, max: number): boolean {
+    const { i32, h } = this.#at(slot);
+    for (;;) {
+      const n = Atomics.load(i32, h + H.VIEWER_COUNT);
+      if (n >= max) return false;
+      if (Atomics.compareExchange(i32, h + H.VIEWER_COUNT, n, n + 1) === n) return true;
+    }
+  }
+
+  /** Removes a viewer added while the slot had generation `gen` (no-op once the slot moved on). */
+  removeViewer(slot: number, gen: number): void {
+    const { i32, h } = this.#at(slot);
+    if (Atomics.load(i32, h + H.GEN) !== gen) return;
+    if (Atomics.sub(i32, h + H.VIEWER_COUNT, 1) <= 0) Atomics.store(i32, h + H.VIEWER_COUNT, 0);
   }
 
   drops(slot: number): number {
@@ -303,5 +323,32 @@ export class Doorbell {
       Atomics.add(this.#i32, base, 1);
       Atomics.notify(this.#i32, base);
     };
+  }
+}
+
+/** Node-wide counters shared by every worker (one small SharedArrayBuffer). */
+export class NodeCounters {
+  static readonly byteLength = 64;
+  /** Int32 index of the viewer connection count. */
+  static readonly VIEWERS = 0;
+  readonly #i32: Int32Array;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.#i32 = new Int32Array(buffer);
+  }
+
+  /** Adds one viewer if fewer than `max`; returns whether it did. */
+  addViewer(max: number): boolean {
+    if (Atomics.add(this.#i32, NodeCounters.VIEWERS, 1) < max) return true;
+    Atomics.sub(this.#i32, NodeCounters.VIEWERS, 1);
+    return false;
+  }
+
+  removeViewer(): void {
+    Atomics.sub(this.#i32, NodeCounters.VIEWERS, 1);
+  }
+
+  get viewers(): number {
+    return Atomics.load(this.#i32, NodeCounters.VIEWERS);
   }
 }

@@ -22,7 +22,7 @@ const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
 
 export const DROP_REASONS = ['rate_limit', 'oversize', 'not_jpeg', 'slow_viewer', 'replaced', 'writer_busy'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
-export type Transport = 'mjpeg' | 'ws' | 'snapshot';
+export type Transport = 'mjpeg' | 'ws' | 'wall' | 'snapshot';
 
 /** Metrics kept by each shard worker. */
 export class WorkerMetrics {
@@ -72,7 +72,7 @@ export class WorkerMetrics {
     } });
     // Series that exist from the start, so dashboards and rules see zeros, not gaps.
     for (const reason of DROP_REASONS) this.framesDropped.inc({ reason }, 0);
-    for (const transport of ['mjpeg', 'ws', 'snapshot'] as const) {
+    for (const transport of ['mjpeg', 'ws', 'wall', 'snapshot'] as const) {
       this.framesSent.inc({ transport }, 0);
       this.bytesSent.inc({ transport }, 0);
       if (transport !== 'snapshot') this.viewers.inc({ transport }, 0);
@@ -103,7 +103,15 @@ export class PrimaryMetrics {
   readonly workerRestarts: Counter<'shard'>;
   readonly apiRequests: Counter<'status'>;
 
-  constructor(opts: { linkCapacityBps: number; cameras: () => { app: string }[]; perCamera: (() => Promise<CameraSeries[]>) | null }) {
+  constructor(opts: {
+    linkCapacityBps: number;
+    nodeId: string;
+    version: string;
+    cameras: () => { app: string }[];
+    perCamera: (() => Promise<CameraSeries[]>) | null;
+    /** null on a single node; else whether Redis replication is connected. */
+    replicationConnected: (() => boolean) | null;
+  }) {
     const r = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     // These default gauges end in _total, which `promtool check metrics` rejects.
@@ -111,6 +119,15 @@ export class PrimaryMetrics {
     this.handshakeRejections = new Counter({ name: 'framehub_handshake_rejections_total', help: 'Camera handshakes refused, by close code and reason', labelNames: ['code', 'reason'], registers: r });
     this.workerRestarts = new Counter({ name: 'framehub_worker_restarts_total', help: 'Shard workers restarted after they died', labelNames: ['shard'], registers: r });
     this.apiRequests = new Counter({ name: 'framehub_api_requests_total', help: 'Control API requests by HTTP status', labelNames: ['status'], registers: r });
+    new Gauge({ name: 'framehub_node_info', help: 'This node: its name (FRAMEHUB_NODE_ID) and version', labelNames: ['node', 'version'], registers: r, collect() {
+      this.set({ node: opts.nodeId, version: opts.version }, 1);
+    } });
+    if (opts.replicationConnected) {
+      const connected = opts.replicationConnected;
+      new Gauge({ name: 'framehub_cluster_replication_connected', help: 'Redis replication of the control plane is connected (1) or not (0: writes refused)', registers: r, collect() {
+        this.set(connected() ? 1 : 0);
+      } });
+    }
     new Gauge({ name: 'framehub_link_capacity_bytes_per_second', help: 'Configured network link capacity (FRAMEHUB_LINK_CAPACITY_BPS / 8)', registers: r, collect() {
       this.set(opts.linkCapacityBps / 8);
     } });

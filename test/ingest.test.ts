@@ -139,24 +139,18 @@ describe('camera ingest', () => {
 
   test('4409: a newer connection with the same key replaces the older one, across workers', async () => {
     const key = await srv.mintKey('dup');
-    const shardOf = async (): Promise<number> => {
-      const all = await srv.inspect();
-      return all.find((w) => w.cameras.some((c) => c.room === 'live-dup'))!.shard;
-    };
+    /** The worker holding the connection that got this ready message. */
+    const shardOf = async (ready: { streamId: string }): Promise<number> =>
+      waitFor(async () => (await srv.inspect()).find((w) => w.cameras.some((c) => c.streamId === ready.streamId))?.shard.toString(), 3000, 'camera placement').then(Number);
     let current = rawCamera(srv.port, { room: 'dup', key: key.streamKey });
-    await current.ready;
-    let currentShard = await shardOf();
+    let currentShard = await shardOf(await current.ready);
     const seen = new Set<string>();
     for (let i = 0; i < 40 && !seen.has('cross'); i++) {
       const next = rawCamera(srv.port, { room: 'dup', key: key.streamKey });
-      await next.ready;
+      const nextShard = await shardOf(await next.ready);
       const closed = await current.closed;
       assert.equal(closed.code, 4409);
       assert.equal(current.messages.at(-1).message, 'replaced');
-      const nextShard = await waitFor(async () => {
-        const s = await shardOf().catch(() => -1);
-        return s >= 0 ? s + 1 : 0;
-      }) - 1;
       seen.add(nextShard === currentShard ? 'same' : 'cross');
       current = next;
       currentShard = nextShard;

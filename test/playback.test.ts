@@ -119,6 +119,11 @@ describe('playback', () => {
     await cam.ready;
     cam.ws.send(qvga[0]!);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${srv.port}/live/live/wsv/frame.jpg`)).status === 200);
+    const info: any = await (await fetch(`http://127.0.0.1:${srv.port}/live/live/wsv/stream.json`)).json();
+    assert.equal(info.data.type, 'ws-mjpeg');
+    assert.equal(info.data.state, 'live');
+    assert.equal(info.data.feeds.ws, '/live/ws?app=live&room=wsv');
+    assert.ok(info.data.frameAgeMs >= 0);
     const v = wsViewer(srv.port, 'live', 'wsv');
     await v.waitFrames(1);
     assert.deepEqual(v.texts[0], { type: 'hello', room: 'live-wsv', streamId: v.texts[0].streamId, streamType: 'ws-mjpeg', state: 'live' });

@@ -1,6 +1,6 @@
 // Keys are stored hashed in LMDB and keep working after a restart on the same data dir.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { rawCamera } from './helpers/clients.js';
@@ -22,6 +22,9 @@ test('a minted key survives a restart, and no secret is stored in the clear', as
       if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
     }
   }
+
+  assert.equal(statSync(dataDir).mode & 0o777, 0o700, 'data dir is private');
+  assert.equal(statSync(path.join(dataDir, 'framehub.mdb')).mode & 0o777, 0o600, 'store file is private');
 
   const second = await startTestServer({ dataDir });
   const cam = rawCamera(second.port, { room: 'keep', key: key.streamKey });

@@ -15,7 +15,8 @@ import { appRoutes } from './apps.js';
 import { authenticate, authorize } from './auth.js';
 import { playTokenRoutes } from './playTokens.js';
 import { compile, fail, match, parseJson } from './router.js';
-import { streamRoutes } from './streams.js';
+import { streamRoutes, type StreamView } from './streams.js';
+import type { NodeView } from '../cluster/nodes.js';
 import { tokenRoutes } from './tokens.js';
 import { wsIngestRoutes } from './wsIngest.js';
 
@@ -32,7 +33,13 @@ export interface ApiDeps {
   /** The app table changed: tell the workers. */
   appsChanged(): void;
   /** Viewers per room, summed over every worker. */
-  viewerCounts(): Promise<Map<string, { mjpeg: number; ws: number }>>;
+  viewerCounts(): Promise<Map<string, { mjpeg: number; ws: number; wall: number }>>;
+  /** This node's name (FRAMEHUB_NODE_ID). */
+  nodeId: string;
+  /** Streams served by the other nodes of a cluster (empty on a single node). */
+  remoteStreams(): Promise<StreamView[]>;
+  /** The nodes of the cluster (just this one on a single node). */
+  clusterNodes(): Promise<NodeView[]>;
   /** Called once per request with its route pattern (null when none matched). */
   observe?(req: ApiRequest, route: string | null, app: string | undefined, res: ApiResponse, startMs: number): void;
 }

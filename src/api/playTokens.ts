@@ -12,8 +12,25 @@ import { requireApp } from './wsIngest.js';
 export const PLAY_TOKEN_DEFAULT_TTL_SEC = 3600;
 export const PLAY_TOKEN_MAX_TTL_SEC = 24 * 3600;
 
+function ttlOf(query: URLSearchParams): number {
+  const raw = query.get('ttl');
+  const ttl = raw === null ? PLAY_TOKEN_DEFAULT_TTL_SEC : Number(raw);
+  if (!Number.isInteger(ttl) || ttl < 10 || ttl > PLAY_TOKEN_MAX_TTL_SEC) throw new CodedError('invalid_field', `ttl: must be a whole number of seconds from 10 to ${PLAY_TOKEN_MAX_TTL_SEC}`);
+  return ttl;
+}
+
 export function playTokenRoutes(deps: ApiDeps): Route[] {
   return [
+    {
+      // An app-wide token: every room of the app (dashboard thumbnails, the camera wall).
+      method: 'GET', pattern: '/api/v1/apps/:app/play-token', scope: 'streams:read',
+      handler: ({ params, query }) => {
+        const app = requireApp(deps, params.app!);
+        const exp = Math.floor(Date.now() / 1000) + ttlOf(query);
+        const token = signPlayToken({ app: app.name, room: '*', exp }, app.playSecret);
+        return ok(200, { token, app: app.name, room: '*', expiresAt: new Date(exp * 1000).toISOString() });
+      },
+    },
     {
       method: 'GET', pattern: '/api/v1/apps/:app/play-token/:room', scope: 'streams:read',
       handler: ({ params, query }) => {
@@ -21,9 +38,7 @@ export function playTokenRoutes(deps: ApiDeps): Route[] {
         const given = params.room!;
         if (!ROOM_NAME.test(given)) throw new CodedError('invalid_field', 'room: must be a valid room name');
         const name = given.startsWith(`${app.name}-`) && !deps.store.listKeys(app.name).some((k) => k.room === given) ? given.slice(app.name.length + 1) : given;
-        const ttlRaw = query.get('ttl');
-        const ttl = ttlRaw === null ? PLAY_TOKEN_DEFAULT_TTL_SEC : Number(ttlRaw);
-        if (!Number.isInteger(ttl) || ttl < 10 || ttl > PLAY_TOKEN_MAX_TTL_SEC) throw new CodedError('invalid_field', `ttl: must be a whole number of seconds from 10 to ${PLAY_TOKEN_MAX_TTL_SEC}`);
+        const ttl = ttlOf(query);
         const room = fullRoom(app.name, name);
         const exp = Math.floor(Date.now() / 1000) + ttl;
         const token = signPlayToken({ app: app.name, room, exp }, app.playSecret);

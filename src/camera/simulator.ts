@@ -25,6 +25,8 @@ export interface SimCameraOptions {
   statsIntervalMs?: number;
   /** Fixed reconnect delay; 0 disables reconnecting. Default 3000 like the firmware. */
   reconnectMs?: number;
+  /** Local address to connect from (e.g. 127.0.0.42 to look like another device). */
+  localAddress?: string;
 }
 
 export interface ReadyMessage {
@@ -44,7 +46,7 @@ export interface SimCameraEvents {
 }
 
 export class SimCamera extends EventEmitter<SimCameraEvents> {
-  readonly options: Required<Omit<SimCameraOptions, 'identity' | 'frames'>> & Pick<SimCameraOptions, 'identity' | 'frames'>;
+  readonly options: Required<Omit<SimCameraOptions, 'identity' | 'frames' | 'localAddress'>> & Pick<SimCameraOptions, 'identity' | 'frames' | 'localAddress'>;
   #ws: WebSocket | null = null;
   #sendTimer: NodeJS.Timeout | null = null;
   #statsTimer: NodeJS.Timeout | null = null;
@@ -89,7 +91,7 @@ export class SimCamera extends EventEmitter<SimCameraEvents> {
     this.ready = null;
     const headers: Record<string, string> = { 'User-Agent': 'framehub-camera-simulator' };
     if (!this.options.queryKey) headers.Authorization = `Bearer ${this.options.key}`;
-    const ws = new WebSocket(this.#endpoint(), 'arduino', { headers, perMessageDeflate: false });
+    const ws = new WebSocket(this.#endpoint(), 'arduino', { headers, perMessageDeflate: false, ...(this.options.localAddress ? { localAddress: this.options.localAddress } : {}) });
     this.#ws = ws;
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;

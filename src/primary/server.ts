@@ -3,19 +3,24 @@
 // It restarts a worker that dies and tells the new one the room and app tables.
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import { hostname } from 'node:os';
 import net from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
-import { createApi } from '../api/index.js';
-import { publicBase, type Config } from '../config.js';
+import { createApi, type ApiDeps } from '../api/index.js';
+import { localStreamViews } from '../api/streams.js';
+import { ClusterNodes } from '../cluster/nodes.js';
+import { Replication } from '../cluster/replication.js';
+import { ConfigError, publicBase, type Config } from '../config.js';
 import { CloseCode, CloseReason } from '../errors.js';
 import { ControlStore } from '../keys.js';
 import type { AppView, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
 import { replyTo } from '../channel.js';
-import { createArenas, Doorbell, FrameArena, type ArenaLayout } from '../slots.js';
+import { createArenas, Doorbell, FrameArena, NodeCounters, type ArenaLayout } from '../slots.js';
 import { createLogger, PrimaryMetrics, type CameraSeries, type Logger } from '../telemetry.js';
 import { CameraRegistry } from './cameras.js';
 import { startMetricsServer } from './metricsServer.js';
 import { checkTlsFiles } from './tls.js';
+import { lockDataDir } from './dataDirLock.js';
 import { RoomTable } from './rooms.js';
 import { Shard } from './shard.js';
 import { StreamRates } from './streamRates.js';
@@ -39,24 +44,42 @@ export interface ServerHandle {
   readonly metricsPort: number;
   /** Graceful stop: cameras and viewers closed with 1001, workers exit, LMDB closed. */
   close(): Promise<void>;
+  /** Test-only (config.faultInjection): makes worker `shard` hit an uncaught exception. */
+  injectFault(shard: number): void;
 }
 
+/** First restart delay of a dead worker; doubled (up to 10 s) while it keeps dying within a minute. */
 const RESPAWN_DELAY_MS = 250;
+const RESPAWN_MAX_DELAY_MS = 10_000;
+/** Cluster heartbeat interval (a dead node leaves the cluster view after three). */
+const CLUSTER_HEARTBEAT_MS = 2000;
 
-/** A port nobody listens on right now (the kernel's pick for port 0). */
-function freePort(host: string): Promise<number> {
+/**
+ * Checks that nobody listens on `port` (0: picks a free one) with an exclusive bind. The
+ * workers then share it with SO_REUSEPORT; without this check a second server started on
+ * the same port would silently take half of the first one's connections.
+ */
+function claimPort(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new ConfigError(`port ${port} on ${host} is in use (PORT / HOST): is another framehub or program listening there?`) : err),
+    );
+    probe.listen(port, host, () => {
+      const bound = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(bound));
     });
   });
 }
 
 /** Per-camera figures for the metrics, from the frame slots, rates and stats messages. */
-async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRates, cameras: CameraRegistry, viewerCounts: () => Promise<Map<string, { mjpeg: number; ws: number }>>): Promise<CameraSeries[]> {
+export interface ViewerCounts {
+  mjpeg: number;
+  ws: number;
+  wall: number;
+}
+
+async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRates, cameras: CameraRegistry, viewerCounts: () => Promise<Map<string, ViewerCounts>>): Promise<CameraSeries[]> {
   const viewers = await viewerCounts();
   const now = Date.now();
   return rooms.list().map((info) => {
@@ -70,7 +93,7 @@ async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRa
       bytes: arena.bytesPublished(info.slot),
       drops: arena.drops(info.slot),
       frameAgeSec: last ? Math.max(0, now - last) / 1000 : 0,
-      viewers: v ? v.mjpeg + v.ws : 0,
+      viewers: v ? v.mjpeg + v.ws + v.wall : 0,
       reconnects: rooms.reconnects(info.room),
       rssi: camera?.stats?.rssi ?? null,
       heapFree: camera?.stats?.heapFree ?? null,
@@ -80,19 +103,33 @@ async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRa
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel, { shard: 'primary' })): Promise<ServerHandle> {
   checkTlsFiles(config);
+  const lock = await lockDataDir(config.dataDir);
+  // uSockets sets SO_REUSEPORT only for a non-zero port, so port 0 is resolved here first.
+  let port = await claimPort(config.host, config.port).catch((err: Error) => {
+    lock.release();
+    throw err;
+  });
+  const nodeId = config.nodeId ?? `${hostname()}:${port}`;
   const tracing = await startTracing(process.env, VERSION, log);
   const store = new ControlStore(config.dataDir);
-  const { generatedAdminToken } = await store.bootstrap(config.adminToken);
+  const replication = config.redisUrl ? await Replication.start(store, { url: config.redisUrl, prefix: config.redisPrefix, nodeId }, log) : null;
+  if (replication) store.useCommitter(replication.commit);
+  const { generatedAdminToken } = await store.bootstrap(config.adminToken).catch((err: Error) => {
+    // A fresh node of a cluster whose Redis is away cannot bootstrap: it starts empty.
+    if (!replication) throw err;
+    log.warn({ err: err.message }, 'could not bootstrap through the cluster yet');
+    return { generatedAdminToken: null, firstStart: false };
+  });
 
   const layout: ArenaLayout = { arenas: config.workers, slotsPerArena: Math.ceil(config.maxRooms / config.workers), slotBytes: config.maxFrameBytes };
   const arenaBuffers = createArenas(layout);
   const arena = new FrameArena(arenaBuffers, layout);
   const doorbellBuffer = new SharedArrayBuffer(Doorbell.byteLength(config.workers, arena.totalSlots));
+  const counters = new SharedArrayBuffer(NodeCounters.byteLength);
   const bootId = randomBytes(4).toString('hex');
 
   const shards: (Shard | null)[] = Array.from({ length: config.workers }, () => null);
   let stopping = false;
-  let port = config.port;
 
   const broadcast = (msg: ToWorker): void => {
     for (const s of shards) s?.post(msg);
@@ -100,13 +137,15 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const appViews = (): AppView[] => store.listApps().map((a) => ({ name: a.name, publicPlayback: a.publicPlayback, playSecret: a.playSecret }));
 
   const rooms = new RoomTable(arena, config.maxRooms, config.reconnectGraceSec * 1000, broadcast);
-  const inspectAll = (): Promise<WorkerInspect[]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<WorkerInspect>({ kind: 'inspect' })));
-  const viewerCounts = async (): Promise<Map<string, { mjpeg: number; ws: number }>> => {
-    const counts = new Map<string, { mjpeg: number; ws: number }>();
+  /** What every live worker holds; a worker that dies meanwhile is left out. */
+  const inspectAll = async (): Promise<WorkerInspect[]> =>
+    (await Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<WorkerInspect>({ kind: 'inspect' }).catch(() => null)))).filter((w): w is WorkerInspect => w !== null);
+  const viewerCounts = async (): Promise<Map<string, ViewerCounts>> => {
+    const counts = new Map<string, ViewerCounts>();
     for (const w of await inspectAll()) {
       for (const v of w.viewers) {
-        const c = counts.get(v.room) ?? { mjpeg: 0, ws: 0 };
-        counts.set(v.room, { mjpeg: c.mjpeg + v.mjpeg, ws: c.ws + v.ws });
+        const c = counts.get(v.room) ?? { mjpeg: 0, ws: 0, wall: 0 };
+        counts.set(v.room, { mjpeg: c.mjpeg + v.mjpeg, ws: c.ws + v.ws, wall: c.wall + v.wall });
       }
     }
     return counts;
@@ -115,6 +154,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   let cameras: CameraRegistry;
   const metrics = new PrimaryMetrics({
     linkCapacityBps: config.linkCapacityBps,
+    nodeId,
+    version: VERSION,
+    replicationConnected: replication ? () => replication.connected : null,
     cameras: () => cameras.list(),
     perCamera: config.perCameraMetrics ? () => cameraSeries(rooms, arena, rates, cameras, viewerCounts) : null,
   });
@@ -129,15 +171,21 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     },
     log,
   );
-  const api = createApi({
-    config, store, cameras, rooms, arena, rates, log, viewerCounts,
+  let cluster: ClusterNodes | null = null;
+  const apiDeps: ApiDeps = {
+    config, store, cameras, rooms, arena, rates, log, viewerCounts, nodeId,
     publicBase: () => publicBase(config, port),
     appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
+    remoteStreams: async () => (cluster ? cluster.remoteStreams() : []),
+    clusterNodes: async () =>
+      cluster ? cluster.nodes() : [{ node: nodeId, self: true, at: new Date().toISOString(), streams: rooms.size, cameras: cameras.list().length, bytesInPerSec: 0 }],
     observe: (req, route, app, res, startMs) => {
       metrics.apiRequests.inc({ status: String(res.status) });
       tracing?.apiRequest(req.method, route, app, res.status, startMs);
     },
-  });
+  };
+  const api = createApi(apiDeps);
+  if (replication) cluster = new ClusterNodes(replication.redis, config.redisPrefix, nodeId, CLUSTER_HEARTBEAT_MS, () => localStreamViews(apiDeps), log);
   const workerMetrics = (): Promise<object[][]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
 
   // Changes made outside this process (the CLI on the same data dir) show up as a new
@@ -178,7 +226,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   };
 
   const spawn = (index: number): Shard => {
-    const init: WorkerInit = { shard: index, config, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, bootId };
+    const init: WorkerInit = { shard: index, config, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, counters, bootId };
     const shard = new Shard(index, init, { message: onMessage, exit: onExit }, log);
     shards[index] = shard;
     shard.post({ type: 'apps', apps: appViews() });
@@ -186,13 +234,19 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     return shard;
   };
 
+  const lastDeath: number[] = [];
+  const respawnDelay: number[] = [];
   function onExit(shard: Shard, code: number, expected: boolean): void {
     if (shards[shard.index] !== shard) return;
     for (const c of cameras.list()) if (c.shard === shard.index) tracing?.cameraClosed(c.connId, CloseCode.abnormal, 'worker_died', 0, 0);
     cameras.shardGone(shard.index);
     arena.clearWorker(shard.index);
     if (expected || stopping) return;
-    log.error({ shard: shard.index, code }, 'worker died; restarting it');
+    const last = lastDeath[shard.index] ?? 0;
+    const delay = Date.now() - last < 60_000 ? Math.min(RESPAWN_MAX_DELAY_MS, (respawnDelay[shard.index] ?? RESPAWN_DELAY_MS) * 2) : RESPAWN_DELAY_MS;
+    respawnDelay[shard.index] = delay;
+    lastDeath[shard.index] = Date.now();
+    log.error({ shard: shard.index, code, restartInMs: delay }, 'worker died; restarting it');
     metrics.workerRestarts.inc({ shard: String(shard.index) });
     setTimeout(() => {
       if (stopping) return;
@@ -200,30 +254,29 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         .listening()
         .then(() => log.info({ shard: shard.index }, 'worker restarted'))
         .catch((err: Error) => log.error({ shard: shard.index, err: err.message }, 'restarted worker failed to listen'));
-    }, RESPAWN_DELAY_MS).unref();
+    }, delay).unref();
   }
 
+  /** A failed start: undo what was started, then throw `err`. */
+  const abortStart = async (err: Error): Promise<never> => {
+    stopping = true;
+    clearInterval(housekeeping);
+    await Promise.all(shards.map((s) => s?.stop(2000)));
+    cameras.close();
+    cluster?.stop();
+    await replication?.stop();
+    await store.close();
+    lock.release();
+    throw err;
+  };
   try {
-    // uSockets sets SO_REUSEPORT only for a non-zero port, so port 0 is resolved here first.
-    if (port === 0) port = await freePort(config.host);
     await Promise.all(shards.map((_, i) => spawn(i).listening()));
   } catch (err) {
-    stopping = true;
-    await Promise.all(shards.map((s) => s?.stop(2000)));
-    cameras.close();
-    await store.close();
-    throw err;
+    await abortStart(err as Error);
   }
-  let metricsServer: http.Server;
-  try {
-    metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: workerMetrics }, log);
-  } catch (err) {
-    stopping = true;
-    await Promise.all(shards.map((s) => s?.stop(2000)));
-    cameras.close();
-    await store.close();
-    throw new Error(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${(err as Error).message}`);
-  }
+  const metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: workerMetrics }, log).catch((err: Error) =>
+    abortStart(new ConfigError(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${err.message}`)),
+  );
   const metricsPort = (metricsServer.address() as net.AddressInfo).port;
   log.info({ port, metricsPort, workers: config.workers }, 'framehub listening');
 
@@ -235,6 +288,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     store,
     inspect: inspectAll,
     metricsPort,
+    injectFault: (shard) => {
+      if (config.faultInjection) shards[shard]?.post({ type: 'fault', kind: 'uncaught' });
+    },
     metrics: async () => AggregatorRegistry.aggregate([await metrics.registry.getMetricsAsJSON(), ...(await workerMetrics())]).metrics(),
     close: async () => {
       if (stopping) return;
@@ -245,8 +301,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       if (stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');
       rooms.closeAll();
       cameras.close();
+      cluster?.stop();
+      await replication?.stop();
       await tracing?.shutdown();
       await store.close();
+      lock.release();
       log.info({ code: CloseCode.goingAway }, 'framehub stopped');
     },
   };

@@ -4,6 +4,7 @@
 // asked to shut down and exits on its own.
 import { Worker } from 'node:worker_threads';
 import { RequestChannel } from '../channel.js';
+import { ConfigError } from '../config.js';
 import type { PrimaryRequest, ToPrimary, ToWorker, WorkerInit } from '../protocol.js';
 import type { Logger } from '../telemetry.js';
 
@@ -40,7 +41,7 @@ export class Shard {
           this.#channel.settle(msg.id, msg.result);
           break;
         case 'listening':
-          if (msg.port < 0) failed(new Error(`worker ${index} could not listen on ${init.config.host}:${init.port}`));
+          if (msg.port < 0) failed(new ConfigError(`could not listen on ${init.config.host}:${init.port} (PORT / HOST): is the port in use by another program?`));
           else listened(msg.port);
           break;
         default:

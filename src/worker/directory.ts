@@ -47,6 +47,18 @@ export class Directory {
     return { ok: true, app: auth.app, room };
   }
 
+  /** Access to every room of an app (the camera wall): public, or an app-wide play token. */
+  authorizeApp(appName: string, token: string | null): { ok: true; app: AppView } | Denied {
+    if (!isAppName(appName)) return deny(404, 'not_found', 'no such app', 'stream_offline');
+    const app = this.apps.get(appName);
+    if (!app) return deny(404, 'not_found', `unknown app ${appName}`, 'stream_offline');
+    if (app.publicPlayback) return { ok: true, app };
+    const check = checkPlayToken(token, app.playSecret, appName, '*');
+    if (check === 'ok') return { ok: true, app };
+    if (check === 'wrong_room') return deny(403, 'forbidden', 'the wall needs an app-wide play token (GET /api/v1/apps/:app/play-token)', 'wrong_room');
+    return deny(401, 'invalid_play_token', check === 'missing' ? 'this app needs a play token: ?token=' : `play token is ${check === 'expired' ? 'expired' : 'not valid'}`, 'invalid_token');
+  }
+
   /** The access check without the liveness lookup (the player page loads for offline rooms too). */
   authorize(appName: string, roomName: string, token: string | null): AuthResult {
     if (!isAppName(appName) || !isRoomName(roomName)) return deny(404, 'not_found', 'no such app or room', 'stream_offline');

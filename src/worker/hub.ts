@@ -23,8 +23,10 @@ export interface Viewer {
   readonly transport: Exclude<Transport, 'snapshot'>;
   /** Sequence number of the last frame written (0 = none). */
   lastSeq: number;
-  /** Writes the frame; returns false when skipped because the viewer is congested. */
+  /** Writes the frame; returns false when skipped (congested, or throttled by choice). */
   deliver(frame: OutgoingFrame): boolean;
+  /** True when the last skip was the viewer's chosen rate (a wall tile), not congestion. */
+  readonly throttled?: boolean;
   /** The room changed state (camera away / back). */
   roomState(state: RoomInfo['state']): void;
   /** The room ended: finish the response / close the socket. */
@@ -61,11 +63,11 @@ export class Hub {
   }
 
   /** Viewer counts per room (for inspection and metrics). */
-  viewerCounts(): { room: string; mjpeg: number; ws: number }[] {
+  viewerCounts(): { room: string; mjpeg: number; ws: number; wall: number }[] {
     return [...this.#rooms.values()].map((r) => {
-      let mjpeg = 0;
-      for (const v of r.viewers) if (v.transport === 'mjpeg') mjpeg++;
-      return { room: r.info.room, mjpeg, ws: r.viewers.size - mjpeg };
+      const n = { mjpeg: 0, ws: 0, wall: 0 };
+      for (const v of r.viewers) n[v.transport]++;
+      return { room: r.info.room, ...n };
     });
   }
 
@@ -116,6 +118,11 @@ export class Hub {
     }
   }
 
+  /** The room's newest frame for a viewer that is not attached (nothing written). */
+  peek(slot: number): OutgoingFrame | null {
+    return this.#read(slot);
+  }
+
   /** The room's newest frame, copied out of the slot into the hub's scratch buffer. */
   #read(slot: number): OutgoingFrame | null {
     const meta = this.#arena.readLatest(slot, this.#scratch, PART_HEADER_ROOM);
@@ -143,7 +150,7 @@ export class Hub {
     let skipped = 0;
     for (const v of room.viewers) {
       if (v.deliver(frame)) this.#metrics.delivered(v.transport, v.transport === 'mjpeg' ? frame.part.length : frame.jpeg.length);
-      else skipped++;
+      else if (!v.throttled) skipped++;
     }
     if (skipped) this.#metrics.dropped('slow_viewer', skipped);
     this.#metrics.fanoutLatency((performance.timeOrigin + performance.now() - frame.receivedAt) / 1000);

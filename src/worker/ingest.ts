@@ -73,10 +73,10 @@ export class Ingest {
     return this.#cameras.size;
   }
 
-  list(): { connId: number; room: string }[] {
+  list(): { connId: number; room: string; streamId: string }[] {
     return [...this.#cameras.entries()].map(([connId, ws]) => {
       const a = ws.getUserData().admission;
-      return { connId, room: a.ok ? a.info.room : '' };
+      return { connId, room: a.ok ? a.info.room : '', streamId: a.ok ? a.info.streamId : '' };
     });
   }
 

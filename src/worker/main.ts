@@ -17,13 +17,28 @@ import { Ingest } from './ingest.js';
 import { pageRoutes } from './pages.js';
 import { Playback } from './playback.js';
 import { assertNativeUws } from './uws.js';
+import { ViewerLimits } from './viewerLimits.js';
+import { Wall } from './wall.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const { shard, config } = init;
 const log = createLogger(config.logLevel, { shard });
 
-process.on('uncaughtException', (err) => log.error({ err: { message: err.message, stack: err.stack } }, 'uncaught exception in worker'));
+// An exception that escaped every guard leaves this worker in an unknown state: close all
+// its sockets and exit, and the primary starts a fresh one. (Exiting with a live uWS App
+// would abort the whole process; after app.close() it is safe.) Its cameras reconnect.
+let fatalApp: { close(): void } | null = null;
+function fatal(err: Error): void {
+  log.fatal({ err: { message: err.message, stack: err.stack } }, 'uncaught exception in worker; restarting this worker');
+  try {
+    fatalApp?.close();
+  } finally {
+    log.flush();
+    process.exit(1);
+  }
+}
+process.on('uncaughtException', fatal);
 process.on('unhandledRejection', (err) => log.error({ err: String(err) }, 'unhandled rejection in worker'));
 
 assertNativeUws(uWS);
@@ -46,7 +61,9 @@ const hub = new Hub(arena, shard, {
   viewerCount: (transport, delta) => metrics.viewers.inc({ transport }, delta),
 });
 const ingest = new Ingest({ shard, config, arena, doorbell, hub, metrics, log, primary, notify: send, trustedProxies });
-const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes });
+const limits = new ViewerLimits(config, arena, init.counters);
+const wall = new Wall(hub, directory, metrics, log, trustedProxies, limits);
+const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes, limits });
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
 
@@ -117,9 +134,21 @@ function guardBehavior<T>(pattern: string, behavior: uWS.WebSocketBehavior<T>): 
 }
 
 const raw = config.tlsCertFile && config.tlsKeyFile ? uWS.SSLApp({ cert_file_name: config.tlsCertFile, key_file_name: config.tlsKeyFile }) : uWS.App();
+fatalApp = raw as unknown as { close(): void };
 const app = guarded(raw);
+if (config.faultInjection) {
+  app.get('/debug/throw', () => {
+    throw new Error('injected fault in an HTTP handler');
+  });
+  app.ws('/debug/throw', {
+    message: () => {
+      throw new Error('injected fault in a WebSocket handler');
+    },
+  });
+}
 app.ws('/ingest/ws', ingest.behavior());
 playback.routes(app);
+wall.routes(app);
 app.any('/api/*', apiRoute(primary, trustedProxies, log, shard));
 app.get('/healthz', (res) => sendJson(res, 200, JSON.stringify({ status: 'ok', shard })));
 pageRoutes(app, directory);
@@ -144,6 +173,7 @@ const sweep = setInterval(() => {
   try {
     ingest.sweep(now, pingRound);
     playback.sweep(now, pingRound);
+    if (pingRound) wall.ping();
   } catch (err) {
     log.error({ err: (err as Error).message }, 'sweep failed');
   }
@@ -173,6 +203,7 @@ function shutdown(): void {
   listenSocket = null;
   ingest.closeAll();
   playback.closeAll();
+  wall.closeAll();
   hub.endWhere(() => true);
   clearInterval(sweep);
   stopDoorbell();
@@ -203,11 +234,13 @@ port.on('message', (msg: ToWorker) => {
         directory.setApps(msg.apps);
         const lost = new Set([...before.values()].filter((a) => !directory.apps.has(a.name) || (a.publicPlayback && !directory.apps.get(a.name)!.publicPlayback)).map((a) => a.name));
         if (lost.size) hub.endWhere((info) => lost.has(info.app));
+        for (const name of lost) wall.endApp(name);
         break;
       }
       case 'room':
         directory.rooms.set(msg.info.room, msg.info);
         hub.onRoom(msg.info);
+        wall.onRoom(msg.info);
         break;
       case 'room-closed':
         directory.rooms.delete(msg.room);
@@ -218,6 +251,13 @@ port.on('message', (msg: ToWorker) => {
         break;
       case 'shutdown':
         shutdown();
+        break;
+      case 'fault':
+        if (config.faultInjection) {
+          setImmediate(() => {
+            throw new Error('injected uncaught fault');
+          });
+        }
         break;
       default:
         msg satisfies never;

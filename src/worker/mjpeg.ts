@@ -21,11 +21,16 @@ export class MjpegViewer implements Viewer {
   #ended = false;
   readonly #res: HttpResponse;
   readonly #onDrained: () => void;
+  readonly #onGone: () => void;
 
-  /** Writes the response head; `onDrained` runs when a congested response drains. */
-  constructor(res: HttpResponse, headers: Record<string, string>, onDrained: () => void) {
+  /**
+   * Writes the response head. `onDrained` runs when a congested response drains, `onGone`
+   * once when the response ends (room closed, shutdown) or the client goes away.
+   */
+  constructor(res: HttpResponse, headers: Record<string, string>, onDrained: () => void, onGone: () => void) {
     this.#res = res;
     this.#onDrained = onDrained;
+    this.#onGone = onGone;
     res.cork(() => {
       res.writeStatus('200 OK');
       res.writeHeader('Content-Type', 'multipart/x-mixed-replace; boundary=frame');
@@ -74,10 +79,13 @@ export class MjpegViewer implements Viewer {
     if (this.#ended) return;
     this.#ended = true;
     this.#res.cork(() => this.#res.end());
+    this.#onGone();
   }
 
   /** The client went away (onAborted): nothing may be written any more. */
   aborted(): void {
+    if (this.#ended) return;
     this.#ended = true;
+    this.#onGone();
   }
 }

@@ -4,10 +4,11 @@ import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket } from 'uWebSoc
 import type { FrameArena } from '../slots.js';
 import type { Logger, WorkerMetrics } from '../telemetry.js';
 import type { Directory } from './directory.js';
-import { readRequest, sendError } from './http.js';
+import { readRequest, sendError, sendJson } from './http.js';
 import type { Hub } from './hub.js';
 import { closeWithError, pingOrDrop } from './sockets.js';
 import { KEEPALIVE_MS, MjpegViewer } from './mjpeg.js';
+import type { ViewerLimits } from './viewerLimits.js';
 import { WsViewer, type ViewerSocketData } from './wsViewer.js';
 
 export interface PlaybackDeps {
@@ -20,6 +21,7 @@ export interface PlaybackDeps {
   bootId: string;
   trustedProxies: ReadonlySet<string>;
   maxFrameBytes: number;
+  limits: ViewerLimits;
 }
 
 export class Playback {
@@ -40,6 +42,7 @@ export class Playback {
   routes(app: TemplatedApp): void {
     app.get('/live/:app/:room/mjpeg', (res, req) => this.#mjpegRoute(res, req));
     app.get('/live/:app/:room/frame.jpg', (res, req) => this.#frameRoute(res, req));
+    app.get('/live/:app/:room/stream.json', (res, req) => this.#infoRoute(res, req));
     app.ws<ViewerSocketData>('/live/ws', {
       maxPayloadLength: 4096,
       maxBackpressure: 4 * this.#d.maxFrameBytes,
@@ -47,8 +50,14 @@ export class Playback {
       sendPingsAutomatically: false,
       upgrade: (res, req, context) => {
         const info = readRequest(res, req, this.#d.trustedProxies);
-        const access = this.#d.directory.access(info.params.get('app') ?? '', info.params.get('room') ?? '', info.params.get('token'));
-        const data: ViewerSocketData = { kind: 'viewer', access, ip: info.ip, viewer: null, missedPongs: 0, closing: null, openedAt: Date.now() };
+        let access = this.#d.directory.access(info.params.get('app') ?? '', info.params.get('room') ?? '', info.params.get('token'));
+        let release: (() => void) | null = null;
+        if (access.ok) {
+          const place = this.#d.limits.admit(info.ip, access.room);
+          if (place.ok) release = place.release;
+          else access = { ok: false, status: 429, code: 'too_many_viewers', message: place.message, close: 4429, reason: 'too_many_viewers' };
+        }
+        const data: ViewerSocketData = { kind: 'viewer', access, ip: info.ip, viewer: null, missedPongs: 0, closing: null, openedAt: Date.now(), release };
         const proto = (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim();
         res.upgrade(data, info.headers['sec-websocket-key'] ?? '', proto, info.headers['sec-websocket-extensions'] ?? '', context);
       },
@@ -79,6 +88,7 @@ export class Playback {
       close: (ws, code) => {
         const data = ws.getUserData();
         this.#ws.delete(ws);
+        data.release?.();
         this.#d.metrics.closes.inc({ side: 'viewer', code: String(data.closing?.code ?? code) });
         if (data.viewer && data.access.ok) {
           data.viewer.closed();
@@ -96,18 +106,53 @@ export class Playback {
       sendError(res, access.status, access.code, access.message);
       return;
     }
+    const place = this.#d.limits.admit(info.ip, access.room);
+    if (!place.ok) {
+      sendError(res, 429, 'too_many_viewers', place.message);
+      return;
+    }
     const room = access.room.room;
-    const viewer: MjpegViewer = new MjpegViewer(res, this.shardHeader, () => this.#d.hub.catchUp(room, viewer));
     const openedAt = Date.now();
-    res.onAborted(() => {
-      viewer.aborted();
-      this.#mjpeg.delete(viewer);
-      this.#d.hub.detach(room, viewer);
-      this.#d.log.debug({ event: 'viewer_close', transport: 'mjpeg', room, seconds: Math.round((Date.now() - openedAt) / 1000) }, 'viewer disconnected');
-    });
+    const viewer: MjpegViewer = new MjpegViewer(
+      res,
+      this.shardHeader,
+      () => this.#d.hub.catchUp(room, viewer),
+      () => {
+        place.release();
+        this.#mjpeg.delete(viewer);
+        this.#d.hub.detach(room, viewer);
+        this.#d.log.debug({ event: 'viewer_close', transport: 'mjpeg', room, seconds: Math.round((Date.now() - openedAt) / 1000) }, 'viewer disconnected');
+      },
+    );
+    res.onAborted(() => viewer.aborted());
     this.#d.log.debug({ event: 'viewer_open', transport: 'mjpeg', room, ip: info.ip }, 'viewer connected');
     this.#mjpeg.set(viewer, room);
     this.#d.hub.attach(access.room, viewer);
+  }
+
+  /** What a player needs to pick its transport: type, state, frame age. Same access rules as playback. */
+  #infoRoute(res: HttpResponse, req: HttpRequest): void {
+    const info = readRequest(res, req, this.#d.trustedProxies);
+    const access = this.#d.directory.access(req.getParameter(0), req.getParameter(1), info.params.get('token'));
+    if (!access.ok) {
+      sendError(res, access.status, access.code, access.message);
+      return;
+    }
+    const r = access.room;
+    const last = this.#d.arena.lastReceivedAt(r.slot);
+    sendJson(
+      res,
+      200,
+      JSON.stringify({
+        data: {
+          type: 'ws-mjpeg', app: r.app, room: r.room, name: r.name, state: r.state, streamId: r.streamId,
+          startedAt: new Date(r.startedAt).toISOString(),
+          lastFrameAt: last ? new Date(Math.round(last)).toISOString() : null,
+          frameAgeMs: last ? Math.max(0, Math.round(Date.now() - last)) : null,
+          feeds: { ws: `/live/ws?app=${encodeURIComponent(r.app)}&room=${encodeURIComponent(r.name)}`, mjpeg: `/live/${r.app}/${r.name}/mjpeg`, frame: `/live/${r.app}/${r.name}/frame.jpg` },
+        },
+      }),
+    );
   }
 
   #frameRoute(res: HttpResponse, req: HttpRequest): void {
@@ -158,10 +203,6 @@ export class Playback {
   /** Every second: MJPEG keepalive (re-send the newest frame), WS viewer pings. */
   sweep(now: number, pingRound: boolean): void {
     for (const [viewer, room] of this.#mjpeg) {
-      if (viewer.ended) {
-        this.#mjpeg.delete(viewer);
-        continue;
-      }
       if (!viewer.ended && !viewer.congested && now - viewer.lastWriteAt >= KEEPALIVE_MS) {
         viewer.lastSeq = 0; // forces catchUp to write the newest frame again
         this.#d.hub.catchUp(room, viewer);
@@ -173,8 +214,7 @@ export class Playback {
 
   /** Shutdown: end MJPEG responses and close WS viewers with 1001. */
   closeAll(): void {
-    for (const viewer of this.#mjpeg.keys()) viewer.end();
-    this.#mjpeg.clear();
+    for (const viewer of [...this.#mjpeg.keys()]) viewer.end();
     for (const ws of [...this.#ws]) closeWithError(ws, 'going_away', 'server shutting down');
   }
 

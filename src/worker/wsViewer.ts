@@ -16,6 +16,8 @@ export interface ViewerSocketData extends SocketState {
   ip: string;
   viewer: WsViewer | null;
   openedAt: number;
+  /** Gives back the viewer's place under the viewer limits. */
+  release: (() => void) | null;
 }
 
 export class WsViewer implements Viewer {

@@ -1,0 +1,97 @@
+// The cluster view: every node writes a heartbeat (its live streams) to Redis every
+// couple of seconds with a short expiry, and reads the others', so the streams API on any
+// node lists the cameras of the whole cluster with the node serving each. A node that
+// dies drops out when its heartbeat expires.
+import type { Redis } from 'ioredis';
+import type { StreamView } from '../api/streams.js';
+import type { Logger } from '../telemetry.js';
+
+export interface NodeView {
+  node: string;
+  /** This node (the one answering). */
+  self: boolean;
+  /** Last heartbeat. */
+  at: string;
+  streams: number;
+  cameras: number;
+  bytesInPerSec: number;
+}
+
+interface Heartbeat {
+  node: string;
+  at: number;
+  streams: StreamView[];
+}
+
+export class ClusterNodes {
+  readonly #timer: NodeJS.Timeout;
+  readonly #key: (node: string) => string;
+  #last: Heartbeat[] = [];
+  #lastAt = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly nodeId: string,
+    private readonly intervalMs: number,
+    private readonly localStreams: () => Promise<StreamView[]>,
+    private readonly log: Logger,
+  ) {
+    this.#key = (node) => `${prefix}:node:${node}`;
+    this.#timer = setInterval(() => void this.beat(), intervalMs);
+    this.#timer.unref();
+    void this.beat();
+  }
+
+  /** Publishes this node's streams (expires after three missed beats). */
+  async beat(): Promise<void> {
+    try {
+      const hb: Heartbeat = { node: this.nodeId, at: Date.now(), streams: await this.localStreams() };
+      await this.redis.call('SET', this.#key(this.nodeId), JSON.stringify(hb), 'PX', String(this.intervalMs * 3));
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'cluster heartbeat failed');
+    }
+  }
+
+  /** Every node's last heartbeat (cached for half an interval). */
+  async heartbeats(): Promise<Heartbeat[]> {
+    if (Date.now() - this.#lastAt < this.intervalMs / 2) return this.#last;
+    try {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = (await this.redis.call('SCAN', cursor, 'MATCH', `${this.prefix}:node:*`, 'COUNT', '100')) as [string, string[]];
+        keys.push(...batch);
+        cursor = next;
+      } while (cursor !== '0');
+      const values = keys.length ? ((await this.redis.call('MGET', ...keys)) as (string | null)[]) : [];
+      this.#last = values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as Heartbeat);
+      this.#lastAt = Date.now();
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'could not read the cluster heartbeats');
+    }
+    return this.#last;
+  }
+
+  async remoteStreams(): Promise<StreamView[]> {
+    return (await this.heartbeats()).filter((h) => h.node !== this.nodeId).flatMap((h) => h.streams);
+  }
+
+  async nodes(): Promise<NodeView[]> {
+    const beats = await this.heartbeats();
+    const mine = beats.find((h) => h.node === this.nodeId);
+    const own: Heartbeat = { node: this.nodeId, at: Date.now(), streams: await this.localStreams() };
+    return [own, ...beats.filter((h) => h !== mine && h.node !== this.nodeId)].map((h) => ({
+      node: h.node,
+      self: h.node === this.nodeId,
+      at: new Date(h.at).toISOString(),
+      streams: h.streams.length,
+      cameras: h.streams.filter((s) => s.state === 'live').length,
+      bytesInPerSec: h.streams.reduce((n, s) => n + s.bytesPerSec, 0),
+    }));
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}

@@ -1,0 +1,56 @@
+// Viewer limits: per node and per room (shared counters, exact across workers) and per
+// client address (counted per worker: each worker allows ceil(limit / workers), and the
+// kernel spreads one address's connections over the workers). A refused viewer gets HTTP
+// 429 `too_many_viewers` or WS close 4429 with that reason.
+import type { Config } from '../config.js';
+import type { RoomInfo } from '../protocol.js';
+import { NodeCounters, type FrameArena } from '../slots.js';
+
+export type ViewerAdmission = { ok: true; release(): void } | { ok: false; message: string };
+
+export class ViewerLimits {
+  readonly #counters: NodeCounters;
+  readonly #perIp = new Map<string, number>();
+  readonly #perIpLimit: number;
+
+  constructor(
+    private readonly config: Config,
+    private readonly arena: FrameArena,
+    counters: SharedArrayBuffer,
+  ) {
+    this.#counters = new NodeCounters(counters);
+    this.#perIpLimit = Math.ceil(config.maxViewersPerIp / config.workers);
+  }
+
+  /** Node-wide viewer connections right now. */
+  get total(): number {
+    return this.#counters.viewers;
+  }
+
+  /** Takes a place for a viewer of `room` (null: a wall socket, counted per node and address only). */
+  admit(ip: string, room: RoomInfo | null): ViewerAdmission {
+    const fromIp = this.#perIp.get(ip) ?? 0;
+    if (fromIp >= this.#perIpLimit) return { ok: false, message: `this address has ${this.config.maxViewersPerIp} viewer connections (FRAMEHUB_MAX_VIEWERS_PER_IP)` };
+    if (!this.#counters.addViewer(this.config.maxViewers)) {
+      return { ok: false, message: `this node serves ${this.config.maxViewers} viewers (FRAMEHUB_MAX_VIEWERS)` };
+    }
+    if (room && !this.arena.addViewer(room.slot, this.config.maxViewersPerRoom)) {
+      this.#counters.removeViewer();
+      return { ok: false, message: `room ${room.room} has ${this.config.maxViewersPerRoom} viewers (FRAMEHUB_MAX_VIEWERS_PER_ROOM)` };
+    }
+    this.#perIp.set(ip, fromIp + 1);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#counters.removeViewer();
+        if (room) this.arena.removeViewer(room.slot, room.gen);
+        const n = (this.#perIp.get(ip) ?? 1) - 1;
+        if (n <= 0) this.#perIp.delete(ip);
+        else this.#perIp.set(ip, n);
+      },
+    };
+  }
+}
