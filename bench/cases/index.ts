@@ -1,0 +1,10 @@
+// Every bench case, in the order `all` runs them.
+import { fanout } from './fanout.js';
+import { fleet } from './fleet.js';
+import { http } from './http.js';
+import { saturate } from './saturate.js';
+import { slots } from './slots.js';
+import type { BenchCase } from './types.js';
+import { workers } from './workers.js';
+
+export const CASES: readonly BenchCase[] = [fleet, saturate, fanout, slots, workers, http];

@@ -1,0 +1,66 @@
+// What the server says about itself, from its Prometheus /metrics: frames dropped by
+// reason and the hub latency histogram. Read before and after a window; the difference
+// is what happened in it. A target without /metrics (the baseline) gives null, and the
+// report falls back to what the clients measured.
+
+export type MetricsSample = Map<string, number>;
+
+/** Parses Prometheus text into `name{labels}` -> value. */
+export function parseMetrics(text: string): MetricsSample {
+  const out: MetricsSample = new Map();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const sp = line.lastIndexOf(' ');
+    const v = Number(line.slice(sp + 1));
+    if (Number.isFinite(v) || line.endsWith('Inf')) out.set(line.slice(0, sp), v);
+  }
+  return out;
+}
+
+function label(key: string, name: string): string | null {
+  const m = new RegExp(`${name}="([^"]*)"`).exec(key);
+  return m ? m[1]! : null;
+}
+
+function delta(before: MetricsSample, after: MetricsSample, metric: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, v] of after) {
+    if (!key.startsWith(`${metric}{`) && key !== metric) continue;
+    out.set(key, v - (before.get(key) ?? 0));
+  }
+  return out;
+}
+
+export interface ServerFigures {
+  /** Frames the server dropped, by reason (rate_limit, slow_viewer, ...). */
+  drops: Record<string, number>;
+  framesReceived: number;
+  framesSent: Record<string, number>;
+  /** Upper edge of the histogram bucket holding the p99 of receive -> last viewer write, ms. */
+  hubP99Ms: number | null;
+}
+
+export function serverFigures(before: MetricsSample, after: MetricsSample): ServerFigures {
+  const drops: Record<string, number> = {};
+  for (const [key, v] of delta(before, after, 'framehub_frames_dropped_total')) {
+    const reason = label(key, 'reason') ?? 'unknown';
+    if (v > 0) drops[reason] = (drops[reason] ?? 0) + v;
+  }
+  let framesReceived = 0;
+  for (const v of delta(before, after, 'framehub_frames_received_total').values()) framesReceived += v;
+  const framesSent: Record<string, number> = {};
+  for (const [key, v] of delta(before, after, 'framehub_frames_sent_total')) {
+    const t = label(key, 'transport') ?? 'all';
+    framesSent[t] = (framesSent[t] ?? 0) + v;
+  }
+  const buckets = [...delta(before, after, 'framehub_hub_latency_seconds_bucket')]
+    .map(([key, v]) => ({ le: Number(label(key, 'le') === '+Inf' ? Infinity : label(key, 'le')), v }))
+    .sort((a, b) => a.le - b.le);
+  let hubP99Ms: number | null = null;
+  const total = buckets.at(-1)?.v ?? 0;
+  if (total > 0) {
+    const hit = buckets.find((b) => b.v >= 0.99 * total);
+    hubP99Ms = hit && Number.isFinite(hit.le) ? hit.le * 1000 : null;
+  }
+  return { drops, framesReceived, framesSent, hubP99Ms };
+}
