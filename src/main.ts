@@ -1,11 +1,13 @@
 // Entry point: `framehub [serve] [--flags]` runs the server; `framehub camera ...` runs the
 // camera simulator. Settings come from flags, then environment, then defaults.
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
 import { ConfigError, loadConfig, settings, settingsHelp } from './config.js';
 import { runCameraCommand, CAMERA_HELP } from './camera/command.js';
 import { CONTROL_HELP, runControl } from './cli/control.js';
 import { CodedError } from './errors.js';
 import { startServer } from './primary/server.js';
+import { SERVER_NODE_FLAGS } from './nodeFlags.js';
 import { createLogger } from './telemetry.js';
 import { UwsFallbackError } from './worker/uws.js';
 
@@ -25,6 +27,11 @@ ${CONTROL_HELP}
 ${CAMERA_HELP}`;
 
 async function serve(argv: string[]): Promise<void> {
+  // Flags not given on the command line still reach the workers' isolates (see nodeFlags.ts).
+  for (const flag of SERVER_NODE_FLAGS) {
+    const name = flag.split('=')[0]!;
+    if (!process.execArgv.some((a) => a.startsWith(name)) && !(process.env.NODE_OPTIONS ?? '').includes(name)) v8.setFlagsFromString(flag);
+  }
   const options = Object.fromEntries(Object.values(settings).map((s) => [s.flag, { type: 'string' as const }]));
   const { values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });
   if (values.help) {

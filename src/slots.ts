@@ -246,7 +246,10 @@ export class FrameArena {
   }
 }
 
-/** Per-worker bell word plus dirty-slot bitmap, in one SharedArrayBuffer. */
+/**
+ * Per-worker bell word, "waiting" word and dirty-slot bitmap, in one SharedArrayBuffer.
+ * Layout per worker: [0] bell counter, [1] waiting flag, [2..15] padding, then the bitmap.
+ */
 export class Doorbell {
   readonly #i32: Int32Array;
   readonly #words: number;
@@ -263,12 +266,16 @@ export class Doorbell {
     this.#stride = 16 + this.#words;
   }
 
-  /** Marks `slot` dirty for worker `w` and wakes it. */
+  /**
+   * Marks `slot` dirty for worker `w` and wakes it if it sleeps. Atomics.notify costs a few
+   * microseconds even with nobody waiting, so it is skipped while the worker is awake: a
+   * worker that is about to wait compares the bell first and sees the new value.
+   */
   ring(worker: number, slot: number): void {
     const base = worker * this.#stride;
     Atomics.or(this.#i32, base + 16 + (slot >>> 5), 1 << (slot & 31));
     Atomics.add(this.#i32, base, 1);
-    Atomics.notify(this.#i32, base);
+    if (Atomics.load(this.#i32, base + 1) === 1) Atomics.notify(this.#i32, base);
   }
 
   /** Rings every worker in `mask` except `self`. Returns whether `self` is in the mask. */
@@ -306,12 +313,16 @@ export class Doorbell {
     let seen = Atomics.load(this.#i32, base);
     const arm = (): void => {
       if (stopped) return;
+      // Waiting is announced before the bell is compared: a writer that rings after this
+      // store notifies; one that rang before changed the bell, so waitAsync returns at once.
+      Atomics.store(this.#i32, base + 1, 1);
       const r = Atomics.waitAsync(this.#i32, base, seen);
       if (r.async) void r.value.then(fire);
       else setImmediate(fire); // changed already: handle it on the next turn
     };
     const fire = (): void => {
       if (stopped) return;
+      Atomics.store(this.#i32, base + 1, 0);
       seen = Atomics.load(this.#i32, base);
       onRing();
       arm();
@@ -320,6 +331,7 @@ export class Doorbell {
     return () => {
       stopped = true;
       // Wake the pending waitAsync so its promise settles and nothing stays referenced.
+      Atomics.store(this.#i32, base + 1, 0);
       Atomics.add(this.#i32, base, 1);
       Atomics.notify(this.#i32, base);
     };

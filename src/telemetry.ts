@@ -46,6 +46,32 @@ export class WorkerMetrics {
   readonly hubLatency: Histogram;
   readonly statsMessages: Counter<'result'>;
   readonly snapshots: Counter<'status'>;
+  // Bound children of the per-frame counters: no label hashing on the hot path.
+  readonly #sent = new Map<Transport, { frames: Counter.Internal; bytes: Counter.Internal }>();
+  readonly #received = new Map<string, { frames: Counter.Internal; bytes: Counter.Internal }>();
+  readonly #dropped = new Map<DropReason, Counter.Internal>();
+
+  /** Frames written to viewers of one transport (once per fan-out, not per viewer). */
+  sent(transport: Transport, frames: number, bytes: number): void {
+    let c = this.#sent.get(transport);
+    if (!c) this.#sent.set(transport, (c = { frames: this.framesSent.labels({ transport }), bytes: this.bytesSent.labels({ transport }) }));
+    c.frames.inc(frames);
+    c.bytes.inc(bytes);
+  }
+
+  /** A frame accepted from a camera of `app`. */
+  received(app: string, bytes: number): void {
+    let c = this.#received.get(app);
+    if (!c) this.#received.set(app, (c = { frames: this.framesReceived.labels({ app }), bytes: this.bytesReceived.labels({ app }) }));
+    c.frames.inc();
+    c.bytes.inc(bytes);
+  }
+
+  dropped(reason: DropReason, n = 1): void {
+    let c = this.#dropped.get(reason);
+    if (!c) this.#dropped.set(reason, (c = this.framesDropped.labels({ reason })));
+    c.inc(n);
+  }
 
   /** `viewerTotal` is read at scrape time for the per-shard viewer gauge. */
   constructor(shard: number, viewerTotal: () => number = () => 0) {

@@ -2,6 +2,7 @@
 // (`node dist/bench/baseline/main.js`), each its own process on a free loopback port so
 // /proc shows its CPU and memory alone. framehub keys are minted through the API; the
 // baseline accepts any key.
+import { SERVER_NODE_FLAGS } from '../../src/nodeFlags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,7 +77,8 @@ export class Target {
           }
         : { PORT: '0', HOST: '127.0.0.1' };
     // BENCH_SERVER_NODE_ARGS reach the server only (e.g. `--cpu-prof` to profile it under load).
-    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // framehub runs with the flags `npm start` gives it.
+    const nodeArgs = [...(kind === 'framehub' ? SERVER_NODE_FLAGS : []), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     const child = spawn(process.execPath, [...nodeArgs, kind === 'framehub' ? FRAMEHUB_MAIN : BASELINE_MAIN], {
       env: { ...process.env, ...env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

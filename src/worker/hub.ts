@@ -34,7 +34,8 @@ export interface Viewer {
 }
 
 export interface HubMetrics {
-  delivered(transport: Viewer['transport'], bytes: number): void;
+  /** `frames` frames of `bytes` bytes in all were written to viewers of one transport. */
+  delivered(transport: Viewer['transport'], frames: number, bytes: number): void;
   dropped(reason: DropReason, n?: number): void;
   fanoutLatency(seconds: number): void;
   viewerCount(transport: Viewer['transport'], delta: number): void;
@@ -54,6 +55,8 @@ export class Hub {
   readonly #rooms = new Map<string, HubRoom>();
   readonly #bySlot = new Map<number, HubRoom>();
   readonly #scratch: Buffer;
+  readonly #pending = new Set<number>();
+  #flushScheduled = false;
 
   constructor(arena: FrameArena, shard: number, metrics: HubMetrics) {
     this.#arena = arena;
@@ -114,7 +117,7 @@ export class Hub {
     if (!room) return;
     const frame = this.#read(room.info.slot);
     if (frame && frame.seq !== viewer.lastSeq) {
-      if (viewer.deliver(frame)) this.#metrics.delivered(viewer.transport, viewer.transport === 'mjpeg' ? frame.part.length : frame.jpeg.length);
+      if (viewer.deliver(frame)) this.#metrics.delivered(viewer.transport, 1, viewer.transport === 'mjpeg' ? frame.part.length : frame.jpeg.length);
     }
   }
 
@@ -140,6 +143,25 @@ export class Hub {
     };
   }
 
+  /**
+   * A camera on this worker published into a slot its viewers watch. The fan-out waits for
+   * the next turn of the loop: inside the camera's message handler uWS keeps the camera
+   * socket corked, so viewer writes could not be corked and each MJPEG part would leave as
+   * several syscalls. Frames arriving meanwhile are coalesced (latest frame wins).
+   */
+  schedule(slot: number): void {
+    this.#pending.add(slot);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      for (const s of this.#pending) {
+        this.#pending.delete(s);
+        this.onFrame(s);
+      }
+    });
+  }
+
   /** A slot has a new frame (doorbell or local publish): fan it out to this worker's viewers. */
   onFrame(slot: number): void {
     const room = this.#bySlot.get(slot);
@@ -148,10 +170,19 @@ export class Hub {
     if (!frame || frame.seq === room.lastSeq) return;
     room.lastSeq = frame.seq;
     let skipped = 0;
+    let mjpeg = 0;
+    let ws = 0;
+    let wall = 0;
     for (const v of room.viewers) {
-      if (v.deliver(frame)) this.#metrics.delivered(v.transport, v.transport === 'mjpeg' ? frame.part.length : frame.jpeg.length);
-      else if (!v.throttled) skipped++;
+      if (v.deliver(frame)) {
+        if (v.transport === 'mjpeg') mjpeg++;
+        else if (v.transport === 'ws') ws++;
+        else wall++;
+      } else if (!v.throttled) skipped++;
     }
+    if (mjpeg) this.#metrics.delivered('mjpeg', mjpeg, mjpeg * frame.part.length);
+    if (ws) this.#metrics.delivered('ws', ws, ws * frame.jpeg.length);
+    if (wall) this.#metrics.delivered('wall', wall, wall * frame.jpeg.length);
     if (skipped) this.#metrics.dropped('slow_viewer', skipped);
     this.#metrics.fanoutLatency((performance.timeOrigin + performance.now() - frame.receivedAt) / 1000);
   }

@@ -167,12 +167,12 @@ export class Ingest {
     const { metrics } = this.#d;
     const frame = new Uint8Array(message);
     if (frame.length > a.limits.maxFrameBytes) {
-      metrics.framesDropped.inc({ reason: 'oversize' });
+      metrics.dropped('oversize');
       closeWithError(ws, 'frame_too_large', `frame of ${frame.length} bytes exceeds maxFrameBytes ${a.limits.maxFrameBytes}`);
       return;
     }
     if (!isJpeg(frame)) {
-      metrics.framesDropped.inc({ reason: 'not_jpeg' });
+      metrics.dropped('not_jpeg');
       this.#d.arena.countDrop(a.info.slot);
       return;
     }
@@ -180,7 +180,7 @@ export class Ingest {
     data.tokens = Math.min(a.limits.maxFps, data.tokens + ((now - data.refilledAt) / 1000) * a.limits.maxFps);
     data.refilledAt = now;
     if (data.tokens < 1) {
-      metrics.framesDropped.inc({ reason: 'rate_limit' });
+      metrics.dropped('rate_limit');
       this.#d.arena.countDrop(a.info.slot);
       return;
     }
@@ -188,15 +188,14 @@ export class Ingest {
     const slot = a.info.slot;
     const result = this.#d.arena.publish(slot, a.connId, frame, performance.timeOrigin + performance.now());
     if (result !== 'ok') {
-      metrics.framesDropped.inc({ reason: result === 'not_owner' ? 'replaced' : 'writer_busy' });
+      metrics.dropped(result === 'not_owner' ? 'replaced' : 'writer_busy');
       return;
     }
     data.lastFrameAt = now;
     data.frames++;
     data.bytes += frame.length;
-    metrics.framesReceived.inc({ app: a.info.app });
-    metrics.bytesReceived.inc({ app: a.info.app }, frame.length);
-    if (this.#d.doorbell.ringMask(this.#d.arena.viewersMask(slot), slot, this.#d.shard)) this.#d.hub.onFrame(slot);
+    metrics.received(a.info.app, frame.length);
+    if (this.#d.doorbell.ringMask(this.#d.arena.viewersMask(slot), slot, this.#d.shard)) this.#d.hub.schedule(slot);
   }
 
   /** Optional `stats` messages: small, rate limited, numbers only. */

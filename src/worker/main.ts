@@ -52,11 +52,8 @@ const directory = new Directory();
 const trustedProxies: ReadonlySet<string> = new Set(config.trustedProxies);
 
 const hub = new Hub(arena, shard, {
-  delivered: (transport, bytes) => {
-    metrics.framesSent.inc({ transport });
-    metrics.bytesSent.inc({ transport }, bytes);
-  },
-  dropped: (reason, n = 1) => metrics.framesDropped.inc({ reason }, n),
+  delivered: (transport, frames, bytes) => metrics.sent(transport, frames, bytes),
+  dropped: (reason, n = 1) => metrics.dropped(reason, n),
   fanoutLatency: (s) => metrics.hubLatency.observe(s),
   viewerCount: (transport, delta) => metrics.viewers.inc({ transport }, delta),
 });

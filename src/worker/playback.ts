@@ -196,8 +196,7 @@ export class Playback {
       res.end(body);
     });
     metrics.snapshots.inc({ status: '200' });
-    metrics.framesSent.inc({ transport: 'snapshot' });
-    metrics.bytesSent.inc({ transport: 'snapshot' }, meta.length);
+    metrics.sent('snapshot', 1, meta.length);
   }
 
   /** Every second: MJPEG keepalive (re-send the newest frame), WS viewer pings. */
