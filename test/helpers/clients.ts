@@ -1,6 +1,7 @@
 // Test clients: a raw camera socket (for exact control of what is sent), an MJPEG reader
 // that parses every part and checks its Content-Length and JPEG bytes, and a WS viewer.
 import http from 'node:http';
+import https from 'node:https';
 import WebSocket from 'ws';
 import { isJpeg } from '../../src/jpeg.js';
 
@@ -43,6 +44,8 @@ export function rawCamera(port: number, opts: { app?: string; room: string; key?
 export interface MjpegPart {
   headers: Record<string, string>;
   body: Buffer;
+  /** performance.now() when the part was complete. */
+  at: number;
 }
 
 export interface MjpegReader {
@@ -61,10 +64,12 @@ export interface MjpegReader {
 /**
  * GETs an MJPEG URL and parses the multipart stream strictly: every part must start with
  * the boundary, carry Content-Type image/jpeg and a Content-Length matching the JPEG.
+ * https:// URLs use `ca`; `localAddress` picks the client address (e.g. 127.0.0.2).
  */
-export function mjpegReader(url: string): Promise<MjpegReader> {
+export function mjpegReader(url: string, opts: { ca?: Buffer; localAddress?: string } = {}): Promise<MjpegReader> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false }, (res) => {
+    const get = url.startsWith('https:') ? https.get : http.get;
+    const req = get(url, { agent: false, ...opts }, (res) => {
       const parts: MjpegPart[] = [];
       const waiters: { n: number; resolve: (p: MjpegPart[]) => void }[] = [];
       let buf = Buffer.alloc(0);
@@ -93,7 +98,7 @@ export function mjpegReader(url: string): Promise<MjpegReader> {
           if (!isJpeg(body)) return fail('part body is not a complete JPEG');
           if (buf.subarray(bodyStart + len, bodyStart + len + 2).toString() !== '\r\n') return fail('no CRLF after the JPEG');
           buf = buf.subarray(bodyStart + len + 2);
-          parts.push({ headers, body });
+          parts.push({ headers, body, at: performance.now() });
           for (const w of [...waiters]) {
             if (parts.length >= w.n) {
               waiters.splice(waiters.indexOf(w), 1);
