@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import WebSocket from 'ws';
 import { loadFrames } from '../src/camera/frames.js';
 import { withComment } from '../src/jpeg.js';
+import { KEEPALIVE_MS } from '../src/worker/mjpeg.js';
 import { mjpegReader } from './helpers/clients.js';
 import { startNginx } from './helpers/nginx.js';
 import { sleep, startTestServer, waitFor } from './helpers/server.js';
@@ -89,6 +90,10 @@ test('nginx terminates TLS and proxies camera, MJPEG, WS viewer, API with the re
   const [first] = await viewer.waitParts(1, 10_000);
   const firstDelayMs = first!.at - t0;
   assert.ok(first!.body.includes(Buffer.from('seq:0')), 'the first part is the frame sent before the viewer came');
+  // Not a speed limit but causality: the node writes nothing more to this response until
+  // its keepalive re-send after KEEPALIVE_MS, so a buffering proxy delivers the first part
+  // only then (seen: 5.8 s with proxy_buffering on), together with the second.
+  assert.ok(firstDelayMs < KEEPALIVE_MS && viewer.parts.length === 1, `the first part waited for more data behind it (${firstDelayMs.toFixed(0)} ms, ${viewer.parts.length} parts): nginx buffers the MJPEG response`);
 
   // N more frames at 10 fps: each arrives as its own part.
   const N = 30;
