@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Directory } from './directory.js';
 import { sendError } from './http.js';
+import { roomListRoute } from './roomList.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -62,6 +63,13 @@ export function pageRoutes(app: TemplatedApp, directory: Directory): void {
   };
   app.get('/play/:app/:room', player('player.html'));
   app.get('/embed/:app/:room', player('embed.html'));
+  /** The camera wall: every room of the app, so public playback or an app-wide play token. */
+  app.get('/wall/:app', (res, req) => {
+    const auth = directory.authorizeApp(req.getParameter(0), new URLSearchParams(req.getQuery() ?? '').get('token'));
+    if (!auth.ok) sendError(res, auth.status, auth.code, auth.message);
+    else send(res, 'wall.html', 'no-cache');
+  });
+  app.get('/live/:app/rooms.json', roomListRoute(directory));
   app.get('/assets/*', (res, req) => send(res, req.getUrl().slice('/assets/'.length), 'public, max-age=300'));
   app.get('/', (res) => send(res, 'index.html', 'no-cache'));
 }
