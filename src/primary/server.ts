@@ -218,7 +218,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       }
       case 'camera-closed':
         tracing?.cameraClosed(msg.connId, msg.code, msg.reason, msg.frames, msg.bytes);
-        cameras.closed(msg.connId);
+        cameras.closed(msg.connId, msg.code, msg.reason);
         break;
       case 'camera-stats':
         cameras.stats(msg.connId, msg.stats);
