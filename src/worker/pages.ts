@@ -62,6 +62,7 @@ export function pageRoutes(app: TemplatedApp, directory: Directory): void {
   };
   app.get('/play/:app/:room', player('player.html'));
   app.get('/embed/:app/:room', player('embed.html'));
+  app.get('/dashboard', (res) => send(res, 'dashboard.html', 'no-cache'));
   app.get('/assets/*', (res, req) => send(res, req.getUrl().slice('/assets/'.length), 'public, max-age=300'));
   app.get('/', (res) => send(res, 'index.html', 'no-cache'));
 }
