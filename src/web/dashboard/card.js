@@ -19,11 +19,12 @@ function newest(closes) {
   return closes.filter(Boolean).sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0] ?? null;
 }
 
-/** State, figures and texts of a merged room model ({room, name, keys, stream}). */
+/** State (live/offline), figures and texts of a merged room model ({room, name, keys, stream, lastClose}). */
 export function describe(model, now = Date.now()) {
   const s = model.stream;
-  const state = s?.state === 'live' ? 'live' : s?.state === 'away' ? 'away' : 'offline';
-  const lastClose = newest([s?.lastClose, ...model.keys.map((k) => k.lastClose)]);
+  // `away`: the camera left, viewers are held for the reconnect grace period; offline all the same.
+  const state = s?.state === 'live' ? 'live' : 'offline';
+  const lastClose = newest([s?.lastClose, model.lastClose, ...model.keys.map((k) => k.lastClose)]);
   const since = state === 'live' ? s.startedAt : lastClose?.at ?? null;
   const stats = state === 'live' ? s.stats : null;
   const lastSeen = s?.lastFrameAt ?? lastClose?.at ?? model.keys.map((k) => k.lastSeenAt).filter(Boolean).sort().at(-1) ?? null;
@@ -31,7 +32,7 @@ export function describe(model, now = Date.now()) {
     state,
     lastClose,
     texts: {
-      state: `${state}${since ? ` since ${clock(since)}` : ''}`,
+      state: `${state}${since ? ` since ${clock(since)}` : ''}${s?.state === 'away' ? ' (viewers wait for a reconnect)' : ''}`,
       fps: state === 'live' ? `${s.fps}${stats?.fps != null ? ` (camera says ${stats.fps})` : ''}` : '-',
       rssi: stats?.rssi != null ? `${stats.rssi} dBm` : '-',
       heap: stats?.heapFree != null ? bytes(stats.heapFree) : '-',
@@ -77,6 +78,7 @@ export class Card {
 
   update(model, playerHref) {
     const d = describe(model);
+    model.lastClose = d.lastClose; // remembered if the room later drops out of both lists
     this.el.dataset.state = d.state;
     this.el.dataset.lastClose = d.lastClose ? String(d.lastClose.code) : '';
     this.el.dataset.fps = model.stream?.state === 'live' ? String(model.stream.fps) : '';

@@ -12,7 +12,7 @@ const THUMB_MS = 2000;
 export function mergeRooms(keys, streams) {
   const rooms = new Map();
   const entry = (room, name) => {
-    if (!rooms.has(room)) rooms.set(room, { room, name, keys: [], stream: null });
+    if (!rooms.has(room)) rooms.set(room, { room, name, keys: [], stream: null, lastClose: null });
     return rooms.get(room);
   };
   for (const k of keys) entry(k.room, k.name).keys.push(k);
