@@ -48,12 +48,14 @@ test('dashboard: sign in, mint, live card with stats and revalidated thumbnail, 
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
   const frameStatuses = new Map<string, number[]>();
+  const tokenFrames: number[] = [];
   page.on('response', (res: Response) => {
     const m = /\/live\/live\/([^/]+)\/frame\.jpg/.exec(res.url());
     if (!m) return;
     const list = frameStatuses.get(m[1]!) ?? [];
     list.push(res.status());
     frameStatuses.set(m[1]!, list);
+    if (res.url().includes('?token=')) tokenFrames.push(res.status());
   });
   const base = `http://127.0.0.1:${srv.port}`;
   await page.goto(`${base}/dashboard`);
@@ -131,6 +133,14 @@ test('dashboard: sign in, mint, live card with stats and revalidated thumbnail, 
   await until(() => page.locator('#settings-saved').textContent(), (t) => /Saved/.test(t ?? ''), 'saved');
   assert.equal((await srv.api('GET', '/api/v1/apps/live')).body.data.maxFps, 6);
   assert.equal(await page.locator('#set-maxFps-error').textContent(), '');
+
+  // Private playback: thumbnails go on with an app-wide play token, player links carry a room token.
+  await page.getByLabel(/^Public playback/).uncheck();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await until(async () => (await srv.api('GET', '/api/v1/apps/live')).body.data.publicPlayback, (p) => p === false, 'publicPlayback off');
+  await until(async () => tokenFrames, (s) => s.includes(200), 'a thumbnail fetched with a play token');
+  const slowCard = page.locator('li.card[data-room="live-slow1"]');
+  await until(() => slowCard.getByRole('link', { name: /Open the player/ }).getAttribute('href'), (h) => /^\/play\/live\/slow1\?token=/.test(h ?? ''), 'player link with a token');
 
   // Cluster panel: a single node lists itself.
   await until(() => page.locator('#nodes tbody').textContent(), (t) => /this node/.test(t ?? ''), 'this node in the nodes panel');

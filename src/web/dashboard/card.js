@@ -66,7 +66,7 @@ export class Card {
     this.el = h(
       'li',
       { class: 'card', dataset: { room: model.room, name: model.name }, 'aria-labelledby': `card-${model.room}` },
-      h('div', { class: 'thumb' }, this.img, this.badge),
+      h('div', { class: 'thumb' }, this.img, h('span', { class: 'no-picture', 'aria-hidden': 'true' }, 'No picture yet'), this.badge),
       h('h3', { id: `card-${model.room}` }, model.name),
       dl,
       this.keyList,
