@@ -83,12 +83,15 @@ export class IngressView {
   async #render(rooms) {
     const sorted = [...rooms.values()].sort((a, b) => a.name.localeCompare(b.name));
     for (const model of sorted) {
+      if (this.stopped) return;
       let card = this.cards.get(model.room);
       if (!card) {
         card = new Card(model, { revoke: (key, name) => this.revoke(key, name), remove: (room) => this.remove(room) });
         this.cards.set(model.room, card);
       }
-      const d = card.update(model, await this.#playerHref(model.name));
+      const href = await this.#playerHref(model.name);
+      if (this.stopped) return; // signed out or switched app meanwhile
+      const d = card.update(model, href);
       const before = this.states.get(model.room);
       if (before && before !== d.state) {
         announce(`${model.name} is ${d.state}${d.state !== 'live' && d.lastClose ? ` (close ${d.lastClose.code} ${d.lastClose.reason})` : ''}`);
