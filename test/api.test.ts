@@ -110,7 +110,7 @@ describe('API authorisation matrix', () => {
     const key = await srv.mintKey('secretive');
     const keys = await srv.api('GET', '/api/v1/apps/live/ws-ingest');
     const listed = keys.body.data.find((k: any) => k.id === key.id);
-    assert.deepEqual(Object.keys(listed).sort(), ['app', 'createdAt', 'id', 'identity', 'lastSeenAt', 'live', 'name', 'room']);
+    assert.deepEqual(Object.keys(listed).sort(), ['app', 'createdAt', 'id', 'identity', 'lastClose', 'lastSeenAt', 'live', 'name', 'room']);
     assert.ok(!JSON.stringify(keys.body).includes(key.streamKey));
     const tokens = await srv.api('GET', '/api/v1/tokens');
     assert.ok(tokens.body.data.every((t: any) => !('token' in t) && !('hash' in t)));
@@ -187,6 +187,40 @@ describe('API authorisation matrix', () => {
     assert.equal(cam.messages.at(-1).message, 'key_revoked');
     const again = rawCamera(srv.port, { room: 'revokeme', key: key.streamKey });
     assert.equal((await again.closed).code, 4401, 'the key stops working at once');
+  });
+
+  test('lastClose: a key and its room remember how the camera left (normal, replaced, revoked)', async () => {
+    const key = await srv.mintKey('closer');
+    const keyEntry = async () => (await srv.api('GET', '/api/v1/apps/live/ws-ingest')).body.data.find((k: any) => k.id === key.id);
+    assert.equal((await keyEntry()).lastClose, null, 'nothing before the first connection');
+    const first = rawCamera(srv.port, { room: 'closer', key: key.streamKey });
+    await first.ready;
+    const second = rawCamera(srv.port, { room: 'closer', key: key.streamKey });
+    await second.ready;
+    assert.equal((await first.closed).code, 4409);
+    const replaced = await keyEntry();
+    assert.equal(replaced.live, true);
+    assert.deepEqual({ code: replaced.lastClose.code, reason: replaced.lastClose.reason }, { code: 4409, reason: 'replaced' });
+    second.ws.close(1000);
+    await second.closed;
+    const normal = await waitFor(async () => {
+      const k = await keyEntry();
+      return k.lastClose?.code === 1000 ? k : null;
+    }, 5000, 'lastClose 1000 on the key');
+    assert.equal(normal.live, false);
+    assert.equal(normal.lastClose.reason, 'normal');
+    assert.ok(Date.now() - Date.parse(normal.lastClose.at) < 60_000);
+
+    const third = rawCamera(srv.port, { room: 'closer', key: key.streamKey });
+    await third.ready;
+    assert.equal((await srv.api('DELETE', `/api/v1/apps/live/ws-ingest/${key.id}`)).status, 200);
+    assert.equal((await third.closed).code, 4401);
+    // The key is gone from the list; its room, away for the grace period, shows why.
+    const away = await waitFor(async () => {
+      const s = (await srv.api('GET', '/api/v1/apps/live/streams')).body.data.find((x: any) => x.room === 'live-closer');
+      return s?.state === 'away' && s.lastClose?.code === 4401 ? s : null;
+    }, 5000, 'away stream with lastClose 4401');
+    assert.equal(away.lastClose.reason, 'key_revoked');
   });
 
   test('quota: the (maxCameras+1)-th camera gets 4403 max_cameras; wsIngest off closes live cameras with 4403', async () => {

@@ -8,7 +8,7 @@ import type { RoomInfo } from '../protocol.js';
 import type { ApiDeps } from './index.js';
 import { ok, type Route } from './router.js';
 import { streamUrls } from './urls.js';
-import { requireApp } from './wsIngest.js';
+import { closeView, requireApp } from './wsIngest.js';
 
 export type StreamView = ReturnType<typeof streamView>;
 
@@ -40,6 +40,7 @@ export function streamView(deps: ApiDeps, info: RoomInfo, viewers: Map<string, {
     identity: camera?.identity ?? null,
     remoteAddress: camera?.ip ?? null,
     shard: camera?.shard ?? null,
+    lastClose: closeView(deps.cameras.lastCloseOfRoom(info.room)),
     ...streamUrls(deps.publicBase(), info.app, info.name),
   };
 }

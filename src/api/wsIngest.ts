@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { CodedError } from '../errors.js';
 import { fullRoom, type CameraKey } from '../keys.js';
+import type { LastClose } from '../primary/cameras.js';
 import { ROOM_NAME, ROOM_NAME_RULE } from '../names.js';
 import type { ApiDeps } from './index.js';
 import { ok, type Route } from './router.js';
@@ -21,6 +22,11 @@ export function requireApp(deps: ApiDeps, name: string) {
   return app;
 }
 
+/** A remembered camera close as the API shows it (null: none since the node started). */
+export function closeView(close: LastClose | undefined): { code: number; reason: string; at: string } | null {
+  return close ? { code: close.code, reason: close.reason, at: new Date(close.at).toISOString() } : null;
+}
+
 export function keyView(deps: ApiDeps, key: CameraKey) {
   const room = fullRoom(key.app, key.room);
   const live = deps.cameras.byRoom(room);
@@ -29,6 +35,7 @@ export function keyView(deps: ApiDeps, key: CameraKey) {
     createdAt: new Date(key.createdAt).toISOString(),
     lastSeenAt: key.lastSeenAt === null ? null : new Date(key.lastSeenAt).toISOString(),
     live: live?.keyId === key.id,
+    lastClose: closeView(deps.cameras.lastCloseOfKey(key.id)),
   };
 }
 

@@ -2,7 +2,7 @@
 // per-IP handshake limits, key/app/room checks, quotas, and "the newest connection
 // wins" (the older socket, on whichever worker, is closed with 4409).
 import type { Config } from '../config.js';
-import type { CloseReasonToken } from '../errors.js';
+import { CloseCode, type CloseReasonToken } from '../errors.js';
 import { fullRoom, type App, type ControlStore } from '../keys.js';
 import type { Logger } from '../telemetry.js';
 import { isAppName, isRoomName } from '../names.js';
@@ -21,6 +21,16 @@ export interface LiveCamera {
   connectedAt: number;
   stats: CameraStats | null;
 }
+
+/** How a camera's last connection ended (close code and reason token), kept in memory. */
+export interface LastClose {
+  code: number;
+  reason: string;
+  at: number;
+}
+
+/** Last closes remembered per key and per room; the oldest are forgotten beyond this. */
+const LAST_CLOSE_MAX = 10_000;
 
 export interface CameraHooks {
   /** Ask worker `shard` to close camera `connId` with the code of `reason`. */
@@ -47,6 +57,8 @@ export class CameraRegistry {
   readonly #log: Logger;
   readonly #byConn = new Map<number, LiveCamera>();
   readonly #byRoom = new Map<string, number>();
+  readonly #lastCloseByKey = new Map<string, LastClose>();
+  readonly #lastCloseByRoom = new Map<string, LastClose>();
   readonly #perIp: RateLimiter;
   readonly #failures: RateLimiter;
   readonly #sweeper: NodeJS.Timeout;
@@ -134,14 +146,34 @@ export class CameraRegistry {
 
   #replace(old: LiveCamera): void {
     this.#byConn.delete(old.connId);
+    this.#remember(old, CloseCode.replaced, 'replaced');
     this.#hooks.kick(old.shard, old.connId, 'replaced', 'replaced by a new connection with the same key');
   }
 
-  /** A camera socket closed (or its admission was abandoned). */
-  closed(connId: number): void {
+  /** The last close of a key's camera, or of a room's, since this node started. */
+  lastCloseOfKey(keyId: string): LastClose | undefined {
+    return this.#lastCloseByKey.get(keyId);
+  }
+
+  lastCloseOfRoom(room: string): LastClose | undefined {
+    return this.#lastCloseByRoom.get(room);
+  }
+
+  #remember(camera: LiveCamera, code: number, reason: string): void {
+    const close: LastClose = { code, reason, at: Date.now() };
+    for (const [map, id] of [[this.#lastCloseByKey, camera.keyId], [this.#lastCloseByRoom, camera.room]] as const) {
+      map.delete(id); // re-inserted last: the Map's order is the age order
+      map.set(id, close);
+      if (map.size > LAST_CLOSE_MAX) map.delete(map.keys().next().value!);
+    }
+  }
+
+  /** A camera socket closed (or its admission was abandoned) with `code`/`reason`. */
+  closed(connId: number, code: number, reason: string): void {
     const camera = this.#byConn.get(connId);
     if (!camera) return;
     this.#byConn.delete(connId);
+    this.#remember(camera, code, reason);
     if (this.#byRoom.get(camera.room) === connId) {
       this.#byRoom.delete(camera.room);
       this.#rooms.goAway(camera.room);
@@ -150,7 +182,7 @@ export class CameraRegistry {
 
   /** Every camera of a worker that died. */
   shardGone(shard: number): void {
-    for (const c of [...this.#byConn.values()]) if (c.shard === shard) this.closed(c.connId);
+    for (const c of [...this.#byConn.values()]) if (c.shard === shard) this.closed(c.connId, CloseCode.abnormal, 'worker_died');
   }
 
   stats(connId: number, stats: CameraStats): void {

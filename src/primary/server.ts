@@ -181,7 +181,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
     remoteStreams: async () => (cluster ? cluster.remoteStreams() : []),
     clusterNodes: async () =>
-      cluster ? cluster.nodes() : [{ node: nodeId, self: true, at: new Date().toISOString(), streams: rooms.size, cameras: cameras.list().length, bytesInPerSec: 0 }],
+      cluster ? cluster.nodes() : [{ node: nodeId, self: true, at: new Date().toISOString(), streams: rooms.size, cameras: cameras.list().length, bytesInPerSec: Math.round(rooms.list().reduce((n, r) => n + rates.get(r.room).bytesPerSec, 0)) }],
     observe: (req, route, app, res, startMs) => {
       metrics.apiRequests.inc({ status: String(res.status) });
       tracing?.apiRequest(req.method, route, app, res.status, startMs);
@@ -218,7 +218,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       }
       case 'camera-closed':
         tracing?.cameraClosed(msg.connId, msg.code, msg.reason, msg.frames, msg.bytes);
-        cameras.closed(msg.connId);
+        cameras.closed(msg.connId, msg.code, msg.reason);
         break;
       case 'camera-stats':
         cameras.stats(msg.connId, msg.stats);

@@ -70,6 +70,7 @@ export function pageRoutes(app: TemplatedApp, directory: Directory): void {
     else send(res, 'wall.html', 'no-cache');
   });
   app.get('/live/:app/rooms.json', roomListRoute(directory));
+  app.get('/dashboard', (res) => send(res, 'dashboard.html', 'no-cache'));
   app.get('/assets/*', (res, req) => send(res, req.getUrl().slice('/assets/'.length), 'public, max-age=300'));
   app.get('/', (res) => send(res, 'index.html', 'no-cache'));
 }
