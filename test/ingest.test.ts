@@ -90,7 +90,7 @@ describe('camera ingest', () => {
     assert.equal(closed.code, 4408);
     assert.equal(cam.messages.at(-1).message, 'idle_timeout');
     const took = Date.now() - started;
-    assert.ok(took >= 1900 && took < 4500, `closed after ${took} ms`);
+    assert.ok(took >= 1900 && took < 10_000, `closed after ${took} ms`);
   });
 
   test('token bucket: frames over maxFps are dropped silently and counted, never a disconnect', async () => {
@@ -179,7 +179,7 @@ describe('camera liveness and handshake limits', () => {
     const took = Date.now() - started;
     assert.equal(closed.code, 1006, 'dropped without a close frame');
     assert.ok(pings >= 2, `got ${pings} pings`);
-    assert.ok(took >= 1500 && took < 5000, `dropped after ${took} ms`);
+    assert.ok(took >= 1500 && took < 10_000, `dropped after ${took} ms`);
   });
 
   test('4429 once an address used up its handshake burst', async () => {
