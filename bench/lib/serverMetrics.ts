@@ -38,6 +38,11 @@ export interface ServerFigures {
   framesSent: Record<string, number>;
   /** Upper edge of the histogram bucket holding the p99 of receive -> last viewer write, ms. */
   hubP99Ms: number | null;
+  /**
+   * Worst event loop delay p99, ms: the primary's (prom-client resets it at every scrape, so
+   * it covers the time since `before`) and each shard worker's last 10 s window.
+   */
+  loopDelayP99Ms: number | null;
 }
 
 export function serverFigures(before: MetricsSample, after: MetricsSample): ServerFigures {
@@ -62,5 +67,9 @@ export function serverFigures(before: MetricsSample, after: MetricsSample): Serv
     const hit = buckets.find((b) => b.v >= 0.99 * total);
     hubP99Ms = hit && Number.isFinite(hit.le) ? hit.le * 1000 : null;
   }
-  return { drops, framesReceived, framesSent, hubP99Ms };
+  let loop: number | null = null;
+  for (const [key, v] of after) {
+    if (key === 'nodejs_eventloop_lag_p99_seconds' || key.startsWith('framehub_shard_event_loop_delay_p99_seconds')) loop = Math.max(loop ?? 0, v);
+  }
+  return { drops, framesReceived, framesSent, hubP99Ms, loopDelayP99Ms: loop === null ? null : loop * 1000 };
 }
