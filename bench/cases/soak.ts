@@ -24,8 +24,10 @@ export interface SoakSample {
   p50Ms: number;
   p99Ms: number;
   deliveredPct: number | null;
-  /** Worst event loop delay p99 of the minute: the primary's over the window, the shards' last 10 s, ms. */
+  /** Worst shard worker event loop delay p99 (their last 10 s window), ms. */
   loopDelayP99Ms: number | null;
+  /** The primary thread's event loop lag p99 over the minute, ms (10 ms sampling: its floor). */
+  primaryLagP99Ms: number | null;
   fds: number;
   cpuCores: number;
   usPerFrame: number | null;
@@ -107,6 +109,7 @@ function sampleOf(p: PhaseResult, minute: number, pid: number, m: MetricsSample 
     p99Ms: p.latency.all.p99,
     deliveredPct: p.deliveredPct.all,
     loopDelayP99Ms: p.server.metrics?.loopDelayP99Ms ?? null,
+    primaryLagP99Ms: p.server.metrics?.primaryLagP99Ms ?? null,
     fds: readdirSync(`/proc/${pid}/fd`).length,
     cpuCores: p.server.cores,
     usPerFrame: p.server.cpuUsPerFrame,
@@ -120,7 +123,7 @@ const num = (v: number | null, digits = 1): string => (v === null ? '-' : v.toFi
 export function sampleLine(s: SoakSample): string {
   return (
     `min ${s.minute.toFixed(1)}: rss ${s.rssMB.toFixed(0)} MB (peak ${s.rssPeakMB.toFixed(0)}), heap ${num(s.heapUsedMB)} MB, e2e p50 ${fmtMs(s.p50Ms)} p99 ${fmtMs(s.p99Ms)}, ` +
-    `delivered ${num(s.deliveredPct, 2)}%, loop p99 ${num(s.loopDelayP99Ms)} ms, fds ${s.fds}, cpu ${s.cpuCores.toFixed(2)} cores (${num(s.usPerFrame)} us/frame), closes cam ${s.cameraCloses} viewer ${s.viewerCloses}`
+    `delivered ${num(s.deliveredPct, 2)}%, loop p99 shards ${num(s.loopDelayP99Ms)} ms primary ${num(s.primaryLagP99Ms)} ms, fds ${s.fds}, cpu ${s.cpuCores.toFixed(2)} cores (${num(s.usPerFrame)} us/frame), closes cam ${s.cameraCloses} viewer ${s.viewerCloses}`
   );
 }
 
@@ -156,7 +159,7 @@ export const soak: BenchCase = {
           ` | rss first ${d.edgeSamples} ${d.rssFirstMB.toFixed(1)} MB, last ${d.edgeSamples} ${d.rssLastMB.toFixed(1)} MB: drift ${d.rssDriftMB >= 0 ? '+' : ''}${d.rssDriftMB.toFixed(1)} MB (${d.rssDriftPct >= 0 ? '+' : ''}${d.rssDriftPct.toFixed(1)}%), slope ${d.rssSlopeMBPerHour >= 0 ? '+' : ''}${d.rssSlopeMBPerHour.toFixed(1)} MB/h` +
           `, heap ${num(d.heapFirstMB)} -> ${num(d.heapLastMB)} MB` +
           ` | p99 first ${fmtMs(d.p99FirstMs)}, last ${fmtMs(d.p99LastMs)}: drift ${d.p99DriftPct >= 0 ? '+' : ''}${d.p99DriftPct.toFixed(0)}%` +
-          ` | worst sample: delivered ${Math.min(...samples.map((s) => s.deliveredPct ?? 100)).toFixed(2)}%, p99 ${fmtMs(worst((s) => s.p99Ms))}, loop p99 ${worst((s) => s.loopDelayP99Ms).toFixed(1)} ms, fds ${Math.min(...samples.map((s) => s.fds))}-${worst((s) => s.fds)}` +
+          ` | worst sample: delivered ${Math.min(...samples.map((s) => s.deliveredPct ?? 100)).toFixed(2)}%, p99 ${fmtMs(worst((s) => s.p99Ms))}, loop p99 shards ${worst((s) => s.loopDelayP99Ms).toFixed(1)} ms primary ${worst((s) => s.primaryLagP99Ms).toFixed(1)} ms, fds ${Math.min(...samples.map((s) => s.fds))}-${worst((s) => s.fds)}` +
           `, closes cam ${samples.reduce((n, s) => n + s.cameraCloses, 0)} viewer ${samples.reduce((n, s) => n + s.viewerCloses, 0)}`;
         return {
           case: 'soak',
