@@ -12,7 +12,7 @@ import { Progress } from './lib/progress.js';
 
 const HELP = `framehub bench: load tests against a node, raced against the tutorial baseline
 
-Usage: npm run bench -- <case...>|all [options]
+Usage: npm run bench -- <case...>|all [options]   (all: every case but soak)
 
 Cases:
 ${CASES.map((c) => `  ${c.name.padEnd(10)} ${c.description}`).join('\n')}
@@ -24,6 +24,8 @@ Options:
   --gen-threads <n>   load generator threads (default ${Math.max(1, availableParallelism())})
   --target <t>        framehub, baseline or both (default both)
   --steps <n,n,...>   camera counts for saturate, viewer counts for fanout
+  --cameras <n>       camera count for cluster (default 300)
+  --minutes <n>       soak length in minutes, one sample a minute (default 30)
   --save <dir>        write <dir>/<case>.json (and saturate.svg) with every figure
   --quiet             no progress display
 `;
@@ -39,6 +41,8 @@ async function main(): Promise<number> {
       target: { type: 'string', default: 'both' },
       save: { type: 'string' },
       steps: { type: 'string' },
+      cameras: { type: 'string' },
+      minutes: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -47,7 +51,7 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;
   }
-  const names = positionals.includes('all') ? CASES.map((c) => c.name) : positionals;
+  const names = positionals.includes('all') ? CASES.filter((c) => c.inAll !== false).map((c) => c.name) : positionals;
   const unknown = names.filter((n) => !CASES.some((c) => c.name === n));
   if (unknown.length) {
     process.stderr.write(`bench: unknown case ${unknown.join(', ')}; cases: ${CASES.map((c) => c.name).join(', ')}, all\n`);
@@ -65,7 +69,17 @@ async function main(): Promise<number> {
     saveDir: values.save ? path.resolve(values.save) : null,
     steps: values.steps ? values.steps.split(',').map(Number) : null,
     targets: values.target === 'both' ? ['framehub', 'baseline'] : [values.target as 'framehub' | 'baseline'],
+    cameras: values.cameras ? Number(values.cameras) : null,
+    minutes: values.minutes ? Number(values.minutes) : null,
   };
+  if (ctx.cameras !== null && !(Number.isInteger(ctx.cameras) && ctx.cameras >= 3)) {
+    process.stderr.write('bench: --cameras must be a whole number >= 3\n');
+    return 2;
+  }
+  if (ctx.minutes !== null && !(ctx.minutes > 0)) {
+    process.stderr.write('bench: --minutes must be a positive number\n');
+    return 2;
+  }
   if (ctx.steps?.some((n) => !Number.isInteger(n) || n < 1)) {
     process.stderr.write('bench: --steps must be a comma-separated list of positive whole numbers\n');
     return 2;

@@ -142,3 +142,50 @@ test('bench http --smoke: autocannon answers, 304s with ETag revalidation', { ti
   assert.ok(get('framehub', 'mint key').statuses['201'] > 0, 'keys minted');
   assert.ok(get('baseline', 'frame.jpg').statuses['200'] > 0);
 });
+
+test('bench cluster --smoke: 3 nodes + redis + haproxy, spread, key replication, failover, redis restart, vs one node', { timeout: 240_000 }, async () => {
+  const r = await runCase('cluster');
+  assert.deepEqual(r.phases.map((p: any) => p.target), ['cluster 3 nodes via haproxy', 'one node']);
+  for (const p of r.phases) assertSanePhase(p, `cluster ${p.target}`);
+  const spread = Object.values(r.spread) as number[];
+  assert.equal(spread.reduce((a, b) => a + b, 0), r.plan.cameras, 'every camera on some node');
+  assert.equal(r.keyReplication.samplesMs.length, r.plan.keySamples);
+  assert.ok(r.keyReplication.samplesMs.every((ms: number) => ms >= 0 && ms < 10_000));
+  // Failover: the killed node's cameras came back and streamed through the balancer; the others did not move.
+  assert.ok(r.failover.rooms > 0);
+  assert.ok(r.failover.camerasBackMs > 0 && r.failover.camerasBackMs <= r.failover.streamingMs);
+  assert.equal(r.failover.othersReconnected, 0, 'consistent hashing moved only the dead node\'s rooms');
+  assert.ok(!(r.failover.victim in r.failover.spreadAfter), 'the dead node left the cluster view');
+  assert.equal(Object.values(r.failover.spreadAfter as Record<string, number>).reduce((a, b) => a + b, 0), r.plan.cameras);
+  assert.equal(r.redisRestart.refusedWhileDown, true, 'writes refused (503) while Redis was down');
+  assert.ok(r.redisRestart.writeBackMs > 0 && r.redisRestart.keyUsableMs >= r.redisRestart.writeBackMs);
+  assert.ok(r.ratios.cpuPerFrame > 0 && r.ratios.p99 > 0);
+});
+
+test('bench soak --smoke: samples, drift and RSS slope', { timeout: 120_000 }, async () => {
+  const r = await runCase('soak');
+  assert.ok(r.samples.length >= 3);
+  for (const s of r.samples) {
+    assert.ok(s.rssMB > 10 && s.fds > 10, `rss ${s.rssMB}, fds ${s.fds}`);
+    assert.ok(s.heapUsedMB > 1, `heap ${s.heapUsedMB}`);
+    assert.ok(s.loopDelayP99Ms >= 0, 'event loop delay from /metrics');
+    assert.ok(s.deliveredPct > 0 && s.p50Ms <= s.p99Ms);
+  }
+  assert.ok(r.samples.every((s: any, i: number) => i === 0 || s.minute > r.samples[i - 1].minute));
+  assert.equal(r.drift.edgeSamples, 1);
+  assert.ok(Number.isFinite(r.drift.rssSlopeMBPerHour) && Number.isFinite(r.drift.rssDriftPct));
+  assertSanePhase(r.lastSample, 'soak last sample');
+  assert.match(r.line, /slope [+-]\d+\.\d MB\/h/);
+});
+
+test('soak drift: edge averages and least squares slope', async () => {
+  const { drift, slope } = await import('../bench/cases/soak.js');
+  assert.equal(slope([0, 1, 2, 3], [10, 12, 14, 16]), 2);
+  const samples = Array.from({ length: 30 }, (_, i) => ({ minute: i + 1, rssMB: 100 + i, p99Ms: 2, heapUsedMB: 20 }) as any);
+  const d = drift(samples);
+  assert.equal(d.edgeSamples, 5);
+  assert.equal(d.rssFirstMB, 102);
+  assert.equal(d.rssLastMB, 127);
+  assert.ok(Math.abs(d.rssSlopeMBPerHour - 60) < 1e-9, 'one MB a minute is 60 MB/h');
+  assert.equal(d.p99DriftPct, 0);
+});

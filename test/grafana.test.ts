@@ -18,6 +18,7 @@ interface Panel {
   id: number;
   type: string;
   title: string;
+  description?: string;
   gridPos: { x: number; y: number; w: number; h: number };
   datasource?: { type: string; uid: string };
   targets?: { refId: string; expr: string; datasource?: { uid: string } }[];
@@ -25,7 +26,7 @@ interface Panel {
 }
 const dashboards = readdirSync(path.join(GRAFANA, 'dashboards'))
   .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ file: f, json: JSON.parse(read(`dashboards/${f}`)) as { uid: string; title: string; schemaVersion: number; panels: Panel[]; templating: { list: { name: string; type: string; query: unknown; current?: { value?: string } }[] } } }));
+  .map((f) => ({ file: f, json: JSON.parse(read(`dashboards/${f}`)) as { uid: string; title: string; schemaVersion: number; panels: Panel[]; templating: { list: { name: string; type: string; query: unknown; current?: { value?: string }; multi?: boolean; includeAll?: boolean; allValue?: string }[] } } }));
 const flat = (panels: Panel[]): Panel[] => panels.flatMap((p) => [p, ...flat(p.panels ?? [])]);
 const exprsOf = (uid: string): string => flat(dashboards.find((d) => d.json.uid === uid)!.json.panels).flatMap((p) => p.targets ?? []).map((t) => t.expr).join('\n');
 
@@ -105,4 +106,53 @@ test('the camera view has a room variable and shows fps, bytes, RSSI, heap, view
     assert.ok(e.includes(needle), `camera view has no panel on ${needle}`);
   }
   assert.ok(e.includes('room=~"$room"'));
+});
+
+// A metric name in a query: framehub_*, a recording rule (level:metric:op), process/nodejs defaults, up.
+const METRIC = /(?<![\w:$"])(framehub_\w+|[a-z_]+:[\w:]+|process_\w+|nodejs_\w+|up)(?![\w:(])\s*(\{[^}]*\})?/g;
+
+for (const { file, json } of dashboards) {
+  test(`dashboard ${file}: a multi-select Node variable (with All) filters every query`, () => {
+    const v = json.templating.list.find((x) => x.name === 'instance') as { type: string; query: unknown; multi?: boolean; includeAll?: boolean; allValue?: string } | undefined;
+    assert.ok(v && v.type === 'query', 'has an instance variable');
+    assert.match(String(v.query), /^label_values\(\w+(\{[^}]*\})?, instance\)$/);
+    assert.equal(v.multi, true, 'multi-select');
+    assert.equal(v.includeAll, true, 'includes All');
+    assert.equal(v.allValue, '.*', 'All matches every node, also ones not yet listed');
+    for (const other of json.templating.list.filter((x) => x.type === 'query' && x.name !== 'instance')) assert.ok(String(other.query).includes('instance=~"$instance"'), `variable ${other.name} follows the Node selection`);
+    let selectors = 0;
+    for (const p of flat(json.panels)) {
+      for (const t of p.targets ?? []) {
+        for (const m of t.expr.matchAll(METRIC)) {
+          selectors++;
+          assert.ok(m[2]?.includes('instance=~"$instance"'), `${p.title}: ${m[1]} is not filtered by instance=~"$instance" in ${t.expr}`);
+        }
+      }
+    }
+    assert.ok(selectors >= 20, `${selectors} metric selectors found`);
+  });
+}
+
+test('the fleet overview has a Cluster capacity row: nodes up, links in use across nodes, per-node utilisation, cameras per node, cluster headroom', () => {
+  const fleet = dashboards.find((d) => d.json.uid === 'framehub-fleet')!.json;
+  const rows = fleet.panels.filter((p) => p.type === 'row');
+  const i = rows.findIndex((r) => r.title === 'Cluster capacity');
+  assert.ok(i >= 0, 'has a Cluster capacity row');
+  // The row's panels: those between it and the next row (rows here are not collapsed).
+  const top = rows[i]!.gridPos.y;
+  const bottom = rows[i + 1]?.gridPos.y ?? Infinity;
+  const panels = fleet.panels.filter((p) => p.type !== 'row' && p.gridPos.y > top && p.gridPos.y < bottom);
+  const exprs = (title: RegExp): string[] => panels.filter((p) => title.test(p.title)).flatMap((p) => p.targets!.map((t) => t.expr.replaceAll(/\s+/g, ' ')));
+  const I = '{instance=~"$instance"}';
+  assert.ok(exprs(/^Nodes up$/).includes('sum(up{job="framehub", instance=~"$instance"})'));
+  const links = exprs(/links in use/);
+  assert.ok(links.includes(`sum(instance:framehub_received_bytes:rate1m${I}) / sum(framehub_link_capacity_bytes_per_second${I})`), 'inbound over the summed capacity');
+  assert.ok(links.includes(`sum(instance:framehub_sent_bytes:rate1m${I}) / sum(framehub_link_capacity_bytes_per_second${I})`), 'outbound over the summed capacity');
+  assert.ok(links.some((e) => e.includes('+') && e.includes('2 * sum(framehub_link_capacity_bytes_per_second')), 'in + out over both directions');
+  assert.ok(exprs(/utilisation per node/).some((e) => e.startsWith(`instance:framehub_link_utilisation:ratio${I}`) && e.includes('group_left (node) framehub_node_info')));
+  assert.ok(exprs(/^Cameras per node$/).some((e) => e.startsWith(`instance:framehub_cameras:sum${I}`)));
+  const headroom = exprs(/headroom/i);
+  assert.ok(headroom.includes(`sum(instance:framehub_camera_headroom_80pct:cameras${I})`));
+  assert.ok(headroom.some((e) => e.includes('- max(')), 'headroom that survives losing one node');
+  for (const p of panels) assert.ok(p.description && p.description.length > 20, `${p.title}: says what it shows`);
 });

@@ -16,6 +16,10 @@ export interface CaseContext {
   steps: number[] | null;
   /** Which targets to race (default both). */
   targets: ('framehub' | 'baseline')[];
+  /** Camera count instead of the case's own (--cameras; cluster). */
+  cameras: number | null;
+  /** Run length in minutes (--minutes; soak). */
+  minutes: number | null;
 }
 
 export interface SummaryRow {
@@ -43,6 +47,8 @@ export interface CaseResult {
 export interface BenchCase {
   name: string;
   description: string;
+  /** false: only run when named (a long case such as soak), not by `all`. */
+  inAll?: boolean;
   run(ctx: CaseContext): Promise<CaseResult>;
 }
 

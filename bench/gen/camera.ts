@@ -2,7 +2,8 @@
 // for `ready`, then sends stamped sample frames on a drift-free schedule at its fps,
 // starting at a random phase so a fleet's frames spread over the interval. A camera whose
 // socket still holds 256 KiB unsent skips the frame (an ESP32 with CAMERA_GRAB_LATEST
-// would send a newer one later): counted as offered, not sent.
+// would send a newer one later): counted as offered, not sent. With `reconnectMs` it
+// reconnects after any close, like the firmware; its sequence numbers go on.
 import type { TargetAddress, CameraSpec } from './messages.js';
 import { roomName } from './messages.js';
 import { RawWs } from './rawWs.js';
@@ -18,6 +19,8 @@ export class BenchCamera {
   readonly #frames: StampedFrames;
   #ws: RawWs | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #retry: NodeJS.Timeout | null = null;
+  #stopped = false;
   #seq = 0;
   /** Within the current window. */
   offered = 0;
@@ -30,31 +33,49 @@ export class BenchCamera {
     this.#state = state;
   }
 
-  /** Connects; resolves once `ready` arrived and sending started, rejects on a close before that. */
+  /** Connections made, and whether the current one is `ready` (for failover timing). */
+  connects = 0;
+  ready = false;
+
+  /**
+   * Connects; resolves once `ready` arrived and sending started, rejects on a close before
+   * that. With `reconnectMs`, any later close (or failed reconnect) tries again after it.
+   */
   start(target: TargetAddress): Promise<void> {
+    return new Promise((resolve, reject) => this.#connect(target, resolve, reject));
+  }
+
+  #connect(target: TargetAddress, resolve: () => void, reject: (err: Error) => void): void {
     const q = new URLSearchParams({ app: target.app, room: roomName(this.spec.index) });
-    return new Promise((resolve, reject) => {
-      let ready = false;
-      this.#ws = new RawWs(
-        { host: target.host, port: target.port, path: `/ingest/ws?${q}`, headers: { Authorization: `Bearer ${this.spec.key}`, 'Sec-WebSocket-Protocol': 'arduino', 'User-Agent': 'framehub-bench' } },
-        {
-          onText: (text) => {
-            if (ready || !text.includes('"ready"')) return;
-            ready = true;
-            this.#state.counters.cameras++;
-            this.#schedule();
-            resolve();
-          },
-          onClose: (code, reason) => {
-            this.#stopTimer();
-            if (!ready) return reject(new Error(`camera ${roomName(this.spec.index)}: closed ${code} ${reason} before ready`));
+    const first = this.connects === 0;
+    this.connects++;
+    this.#ws = new RawWs(
+      { host: target.host, port: target.port, path: `/ingest/ws?${q}`, headers: { Authorization: `Bearer ${this.spec.key}`, 'Sec-WebSocket-Protocol': 'arduino', 'User-Agent': 'framehub-bench' } },
+      {
+        onText: (text) => {
+          if (this.ready || !text.includes('"ready"')) return;
+          this.ready = true;
+          this.#state.counters.cameras++;
+          this.#schedule();
+          if (first) resolve();
+        },
+        onClose: (code, reason) => {
+          this.#stopTimer();
+          const wasReady = this.ready;
+          this.ready = false;
+          if (wasReady) {
             this.#state.counters.cameras--;
             if (!this.#state.stopping) this.#state.errors.cameraCloses++;
             this.#state.note('camera', `${code} ${reason}`);
-          },
+          } else if (first) {
+            return reject(new Error(`camera ${roomName(this.spec.index)}: closed ${code} ${reason} before ready`));
+          }
+          if (this.spec.reconnectMs && !this.#stopped && !this.#state.stopping) {
+            this.#retry = setTimeout(() => this.#connect(target, resolve, reject), this.spec.reconnectMs);
+          }
         },
-      );
-    });
+      },
+    );
   }
 
   #schedule(): void {
@@ -103,6 +124,8 @@ export class BenchCamera {
   }
 
   stop(): void {
+    this.#stopped = true;
+    if (this.#retry) clearTimeout(this.#retry);
     this.#stopTimer();
     this.#ws?.close(1000);
   }

@@ -24,6 +24,8 @@ export interface CameraSpec {
   key: string;
   fps: number;
   size: FrameSize;
+  /** Reconnect this long after any close, like the firmware (default: no reconnect). */
+  reconnectMs?: number;
 }
 
 export type ViewerTransport = 'mjpeg' | 'ws';
@@ -31,6 +33,8 @@ export type ViewerTransport = 'mjpeg' | 'ws';
 export interface ViewerSpec {
   index: number;
   transport: ViewerTransport;
+  /** MJPEG only: reconnect this long after a close or a refused request, like a player (default: no reconnect). */
+  reconnectMs?: number;
 }
 
 export interface PollerSpec {
@@ -105,14 +109,21 @@ export interface WindowStats {
   loopDelayP99Ms: number;
 }
 
+/** Per camera: room, connected and `ready` (1) or not (0), connections made so far. */
+export type CameraStatus = [index: number, ready: number, connects: number];
+/** Per viewer: room, the send time (ms since epoch) of the newest frame it got, 0 if none. */
+export type ViewerStatus = [index: number, lastSentAt: number];
+
 export type ToGenerator =
   | { type: 'add'; id: number; slice: LoadSlice }
+  | { type: 'status'; id: number }
   | { type: 'window'; id: number; from: number; to: number; settleMs: number }
   | { type: 'quit' };
 
 export type FromGenerator =
   | { type: 'added'; id: number; failed: string[] }
   | { type: 'progress'; counters: Counters }
+  | { type: 'status'; id: number; cameras: CameraStatus[]; viewers: ViewerStatus[] }
   | { type: 'window'; id: number; stats: WindowStats };
 
 export const roomName = (index: number): string => `cam${index}`;

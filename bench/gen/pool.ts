@@ -4,7 +4,7 @@
 // round robin, so the many viewers of one room in `fanout` spread over every thread.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { Counters, FromGenerator, LoadSlice, TargetAddress, ToGenerator, WindowStats } from './messages.js';
+import type { CameraStatus, Counters, FromGenerator, LoadSlice, TargetAddress, ToGenerator, ViewerStatus, WindowStats } from './messages.js';
 
 const REQUEST_TIMEOUT_MS = 180_000;
 
@@ -100,6 +100,12 @@ export class LoadGenerator {
   async window(from: number, to: number, settleMs: number): Promise<WindowStats[]> {
     const answers = await Promise.all(this.#ports.map((_, t) => this.#request(t, (id) => ({ type: 'window', id, from, to, settleMs }))));
     return answers.map((a) => (a.type === 'window' ? a.stats : (null as never)));
+  }
+
+  /** Every camera's connection state and every viewer's newest frame, from all threads. */
+  async status(): Promise<{ cameras: CameraStatus[]; viewers: ViewerStatus[] }> {
+    const answers = await Promise.all(this.#ports.map((_, t) => this.#request(t, (id) => ({ type: 'status', id }))));
+    return { cameras: answers.flatMap((a) => (a.type === 'status' ? a.cameras : [])), viewers: answers.flatMap((a) => (a.type === 'status' ? a.viewers : [])) };
   }
 
   async close(): Promise<void> {

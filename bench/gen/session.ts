@@ -98,6 +98,9 @@ export default function session(task: SessionTask): Promise<void> {
         case 'add':
           void add(msg.id, msg.slice);
           break;
+        case 'status':
+          send({ type: 'status', id: msg.id, cameras: cameras.map((c) => [c.spec.index, c.ready ? 1 : 0, c.connects]), viewers: viewers.map((v) => v.status()) });
+          break;
         case 'window':
           measure(msg.id, msg.from, msg.to, msg.settleMs);
           break;

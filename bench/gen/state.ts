@@ -53,6 +53,9 @@ export class GeneratorState {
 /** One viewer's accounting: every frame it receives, checked, deduplicated, timed. */
 export class FrameReceiver {
   lastSeq = 0;
+  /** Send time of the newest frame received (ms since epoch), 0 before the first. */
+  lastSentAt = 0;
+  readonly index: number;
   readonly #state: GeneratorState;
   readonly #transport: ViewerTransport;
   readonly #tally: Tally;
@@ -60,6 +63,7 @@ export class FrameReceiver {
   constructor(state: GeneratorState, transport: ViewerTransport, index: number) {
     this.#state = state;
     this.#transport = transport;
+    this.index = index;
     this.#tally = state.tally(transport, index);
     this.#tally.viewers++;
   }
@@ -78,6 +82,7 @@ export class FrameReceiver {
     // A keepalive re-send of a frame already shown is not a new delivery.
     if (stamp.seq <= this.lastSeq) return;
     this.lastSeq = stamp.seq;
+    this.lastSentAt = stamp.sentAt;
     if (!s.inWindow(stamp.sentAt)) return;
     this.#tally.delivered++;
     this.#tally.bytes += length;

@@ -10,43 +10,71 @@ import { FrameReceiver, type GeneratorState } from './state.js';
 
 export interface BenchViewer {
   stop(): void;
+  /** Room and the send time of the newest frame this viewer got (0: none yet). */
+  status(): [index: number, lastSentAt: number];
 }
 
 export function connectViewer(target: TargetAddress, spec: ViewerSpec, state: GeneratorState): Promise<BenchViewer> {
   return spec.transport === 'mjpeg' ? mjpegViewer(target, spec, state) : wsViewer(target, spec, state);
 }
 
+/**
+ * An MJPEG reader. With `reconnectMs` it behaves like a player: after the stream ends or a
+ * request is refused (the room is offline while its camera moves to another node), it
+ * asks again after that delay, with the same accounting (one viewer, sequence numbers go on).
+ */
 function mjpegViewer(target: TargetAddress, spec: ViewerSpec, state: GeneratorState): Promise<BenchViewer> {
   return new Promise((resolve, reject) => {
     const path = `/live/${target.app}/${roomName(spec.index)}/mjpeg`;
     let receiver: FrameReceiver | null = null;
-    const parser = new MjpegParser({
-      onPart: (head, length, eoi) => receiver?.frame(head, length, eoi),
-      onError: () => {
-        state.errors.bad++;
-        stream.close();
+    let stream: HttpStream | null = null;
+    let retry: NodeJS.Timeout | null = null;
+    let stopped = false;
+    const viewer: BenchViewer = {
+      stop: () => {
+        stopped = true;
+        if (retry) clearTimeout(retry);
+        stream?.close();
       },
-    });
-    const stream: HttpStream = new HttpStream(target.host, target.port, path, {
-      onHead: (status, headers) => {
-        if (status !== 200 || !headers['content-type']?.startsWith('multipart/x-mixed-replace')) {
-          reject(new Error(`MJPEG ${path}: HTTP ${status} ${headers['content-type']}`));
-          return false;
-        }
-        receiver = new FrameReceiver(state, 'mjpeg', spec.index);
-        state.counters.viewers++;
-        resolve({ stop: () => stream.close() });
-        return true;
-      },
-      onBody: (buf, start, end) => parser.push(buf, start, end),
-      onClose: (reason) => {
-        if (!receiver) return reject(new Error(`MJPEG ${path}: ${reason}`));
-        state.counters.viewers--;
-        receiver.detach();
-        if (!state.stopping) state.errors.viewerCloses++;
-        state.note('mjpeg viewer', reason);
-      },
-    });
+      status: () => [spec.index, receiver?.lastSentAt ?? 0],
+    };
+    const connect = (): void => {
+      let streaming = false;
+      const parser = new MjpegParser({
+        onPart: (head, length, eoi) => receiver?.frame(head, length, eoi),
+        onError: () => {
+          state.errors.bad++;
+          stream?.close();
+        },
+      });
+      stream = new HttpStream(target.host, target.port, path, {
+        onHead: (status, headers) => {
+          if (status !== 200 || !headers['content-type']?.startsWith('multipart/x-mixed-replace')) {
+            if (!receiver) reject(new Error(`MJPEG ${path}: HTTP ${status} ${headers['content-type']}`));
+            return false;
+          }
+          streaming = true;
+          state.counters.viewers++;
+          if (!receiver) {
+            receiver = new FrameReceiver(state, 'mjpeg', spec.index);
+            resolve(viewer);
+          }
+          return true;
+        },
+        onBody: (buf, start, end) => parser.push(buf, start, end),
+        onClose: (reason) => {
+          if (!receiver) return reject(new Error(`MJPEG ${path}: ${reason}`));
+          if (streaming) {
+            state.counters.viewers--;
+            if (!state.stopping) state.errors.viewerCloses++;
+            state.note('mjpeg viewer', reason);
+          }
+          if (spec.reconnectMs && !stopped && !state.stopping) retry = setTimeout(connect, spec.reconnectMs);
+          else if (streaming) receiver.detach();
+        },
+      });
+    };
+    connect();
   });
 }
 
@@ -60,7 +88,7 @@ function wsViewer(target: TargetAddress, spec: ViewerSpec, state: GeneratorState
         onOpen: () => {
           receiver = new FrameReceiver(state, 'ws', spec.index);
           state.counters.viewers++;
-          resolve({ stop: () => ws.close(1000) });
+          resolve({ stop: () => ws.close(1000), status: () => [spec.index, receiver?.lastSentAt ?? 0] });
         },
         onBinary: (head, length, eoi) => receiver?.frame(head, length, eoi),
         onClose: (code, reason) => {

@@ -41,6 +41,15 @@ export interface PhaseResult {
   errors: ErrorCounts;
 }
 
+/** What a window measures: one server process, or the nodes of a cluster summed. */
+export interface MeasuredServer {
+  label: string;
+  kind: Target['kind'];
+  /** Processes whose CPU and RSS are the server's. */
+  pids: number[];
+  metrics(): ReturnType<Target['metrics']>;
+}
+
 export interface MeasureOptions {
   warmupMs: number;
   durationMs: number;
@@ -68,9 +77,9 @@ function liveRates(gen: LoadGenerator, sampler: ResourceSampler, progress: Progr
   return () => clearInterval(timer);
 }
 
-export async function measure(gen: LoadGenerator, target: Target, options: MeasureOptions, progress: Progress): Promise<PhaseResult> {
+export async function measure(gen: LoadGenerator, target: MeasuredServer, options: MeasureOptions, progress: Progress): Promise<PhaseResult> {
   const settleMs = options.settleMs ?? 1000;
-  const sampler = new ResourceSampler(target.pid);
+  const sampler = new ResourceSampler(target.pids);
   let stage = 'warm-up';
   const t0 = performance.now();
   const stopLive = liveRates(gen, sampler, progress, () => `${stage} ${Math.round((performance.now() - t0) / 1000)}s`);
@@ -110,7 +119,7 @@ function sumRows(rows: ViewerRow[], offeredByRoom: Map<number, number>): { viewe
   return { viewers, offered, delivered, bytes };
 }
 
-function summarise(target: Target, stats: WindowStats[], res: ReturnType<ResourceSampler['end']>, metrics: ServerFigures | null, seconds: number, threads: number): PhaseResult {
+function summarise(target: MeasuredServer, stats: WindowStats[], res: ReturnType<ResourceSampler['end']>, metrics: ServerFigures | null, seconds: number, threads: number): PhaseResult {
   const offeredByRoom = new Map<number, number>();
   let camOffered = 0;
   let camSent = 0;

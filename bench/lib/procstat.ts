@@ -75,35 +75,48 @@ export interface ResourceFigures {
 }
 
 /**
- * Watches a server process: a reading every second (current CPU and RSS for the
- * progress display, peak RSS) and marks at a window's edges for exact CPU figures.
+ * Watches a server (one process, or the nodes of a cluster summed): a reading every second
+ * (current CPU and RSS for the progress display, peak RSS) and marks at a window's edges
+ * for exact CPU figures.
  */
 export class ResourceSampler {
-  readonly #pid: number;
+  readonly #pids: number[];
   readonly #timer: NodeJS.Timeout;
   rssPeak = 0;
   current = { cpuCores: 0, rssBytes: 0 };
 
-  constructor(pid: number) {
-    this.#pid = pid;
+  constructor(pids: number | number[]) {
+    this.#pids = Array.isArray(pids) ? pids : [pids];
     let last = this.mark();
     this.#timer = setInterval(() => {
       const now = this.mark();
-      const rss = processRssBytes(this.#pid);
+      const rss = this.#rss();
       this.rssPeak = Math.max(this.rssPeak, rss);
       this.current = { cpuCores: (now.cpu - last.cpu) / ((now.t - last.t) / 1000), rssBytes: rss };
       last = now;
     }, 1000);
   }
 
+  #rss(): number {
+    return this.#pids.reduce((n, pid) => n + processRssBytes(pid), 0);
+  }
+
   mark(): Mark {
-    const cpu = processCpu(this.#pid);
-    return { t: performance.now(), cpu: cpu.user + cpu.system, sys: cpu.system, threads: threadCpuSeconds(this.#pid), self: process.cpuUsage(), machine: machineTimes() };
+    let user = 0;
+    let sys = 0;
+    const threads = new Map<number, number>();
+    for (const pid of this.#pids) {
+      const cpu = processCpu(pid);
+      user += cpu.user;
+      sys += cpu.system;
+      for (const [tid, s] of threadCpuSeconds(pid)) threads.set(tid, s);
+    }
+    return { t: performance.now(), cpu: user + sys, sys, threads, self: process.cpuUsage(), machine: machineTimes() };
   }
 
   /** Starts a window: its peak RSS counts from now. */
   begin(): Mark {
-    this.rssPeak = processRssBytes(this.#pid);
+    this.rssPeak = this.#rss();
     return this.mark();
   }
 
@@ -121,7 +134,7 @@ export class ResourceSampler {
         .map(([tid, cpu]) => (cpu - (from.threads.get(tid) ?? 0)) / seconds)
         .sort((a, b) => b - a)
         .slice(0, 3),
-      rssPeakBytes: Math.max(this.rssPeak, processRssBytes(this.#pid)),
+      rssPeakBytes: Math.max(this.rssPeak, this.#rss()),
       generatorCores: self / seconds,
       machineBusyCores: (to.machine.busy - from.machine.busy) / seconds,
       machineStealCores: (to.machine.steal - from.machine.steal) / seconds,

@@ -38,6 +38,13 @@ export interface ServerFigures {
   framesSent: Record<string, number>;
   /** Upper edge of the histogram bucket holding the p99 of receive -> last viewer write, ms. */
   hubP99Ms: number | null;
+  /** Worst shard worker event loop delay p99 (their last 10 s window), ms: the threads that move frames. */
+  loopDelayP99Ms: number | null;
+  /**
+   * The primary thread's event loop lag p99, ms (prom-client resets it at every scrape, so it
+   * covers the time since `before`; its monitor samples every 10 ms, which is its floor).
+   */
+  primaryLagP99Ms: number | null;
 }
 
 export function serverFigures(before: MetricsSample, after: MetricsSample): ServerFigures {
@@ -62,5 +69,8 @@ export function serverFigures(before: MetricsSample, after: MetricsSample): Serv
     const hit = buckets.find((b) => b.v >= 0.99 * total);
     hubP99Ms = hit && Number.isFinite(hit.le) ? hit.le * 1000 : null;
   }
-  return { drops, framesReceived, framesSent, hubP99Ms };
+  let loop: number | null = null;
+  for (const [key, v] of after) if (key.startsWith('framehub_shard_event_loop_delay_p99_seconds')) loop = Math.max(loop ?? 0, v);
+  const lag = after.get('nodejs_eventloop_lag_p99_seconds');
+  return { drops, framesReceived, framesSent, hubP99Ms, loopDelayP99Ms: loop === null ? null : loop * 1000, primaryLagP99Ms: lag === undefined ? null : lag * 1000 };
 }

@@ -25,6 +25,8 @@ export interface TargetOptions {
   rooms?: number;
   /** Extra environment for the server. */
   env?: Record<string, string>;
+  /** Label in results (default: the kind, with the worker count if set). */
+  label?: string;
 }
 
 export class Target {
@@ -52,6 +54,21 @@ export class Target {
 
   get pid(): number {
     return this.#child.pid!;
+  }
+
+  get pids(): number[] {
+    return [this.#child.pid!];
+  }
+
+  /** Whether the process has exited. */
+  get exited(): boolean {
+    return this.#child.exitCode !== null || this.#child.signalCode !== null;
+  }
+
+  /** Kills the process at once (a node failure); stop() still cleans up after. */
+  async kill(): Promise<void> {
+    if (!this.exited) this.#child.kill('SIGKILL');
+    await this.#exited;
   }
 
   get base(): string {
@@ -105,7 +122,7 @@ export class Target {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    const label = kind === 'framehub' && options.workers ? `framehub w${options.workers}` : kind;
+    const label = options.label ?? (kind === 'framehub' && options.workers ? `framehub w${options.workers}` : kind);
     const target = new Target(kind, label, child, port, metricsPort, dataDir, () => log, exited);
     await target.#waitHealthy(deadline);
     return target;
