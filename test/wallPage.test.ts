@@ -90,10 +90,17 @@ describe('camera wall page', () => {
     });
     const started = Date.now();
     assert.equal((await page.goto(`${base}/wall/live`))?.status(), 200);
+    let seen: WallHook | null = null;
     const all = await waitFor(async () => {
       const h = await hook(page).catch(() => null);
+      seen = h ?? seen;
       return h && h.tilesWithFrames >= 60 ? h : null;
-    }, 20_000, 'a frame on every tile');
+    }, 20_000, 'a frame on every tile').catch(async (e: Error) => {
+      // Say what was missing: tiles, subscriptions, the socket, and the server's view.
+      const missing = await page.evaluate((rooms) => rooms.filter((r) => !((globalThis as any).framehubWall.framesFor(r) > 0)), ROOMS.map((r) => `live-${r}`)).catch(() => []);
+      const server = await wallViewers().catch(() => new Map());
+      throw new Error(`${e.message}: page ${JSON.stringify({ ...(seen ?? {}), subscribed: (seen as WallHook | null)?.subscribed.length })}, no frame on ${JSON.stringify(missing)}, server wall viewers ${JSON.stringify(missing.map((r) => [r, server.get(r)]))}, streams ${server.size}`);
+    });
     const allAfter = Date.now() - started;
     assert.equal(all.tiles, 60);
     assert.equal(all.subscribed.length, 60, 'every tile is on screen in a tall window');
