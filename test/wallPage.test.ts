@@ -95,7 +95,7 @@ describe('camera wall page', () => {
       const h = await hook(page).catch(() => null);
       seen = h ?? seen;
       return h && h.tilesWithFrames >= 60 ? h : null;
-    }, 20_000, 'a frame on every tile').catch(async (e: Error) => {
+    }, 30_000, 'a frame on every tile').catch(async (e: Error) => {
       // Say what was missing: tiles, subscriptions, the socket, and the server's view.
       const missing = await page.evaluate((rooms) => rooms.filter((r) => !((globalThis as any).framehubWall.framesFor(r) > 0)), ROOMS.map((r) => `live-${r}`)).catch(() => []);
       const server = await wallViewers().catch(() => new Map());

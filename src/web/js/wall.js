@@ -10,6 +10,7 @@ import { formatAge, RateMeter } from './rate.js';
 import { WallSocket } from './wallSocket.js';
 
 const ROOMS_REFRESH_MS = 15_000;
+const RETRY_MS = 1000;
 const STALE_MS = 5000;
 
 const { app, token } = pageParams();
@@ -165,7 +166,9 @@ async function loadRooms() {
     $('empty').hidden = tiles.size > 0;
     renderSummary();
   } catch {
-    // Server unreachable: keep the tiles; the next refresh tries again.
+    // Server unreachable or a torn answer: keep the tiles and try again soon, not only at
+    // the next periodic refresh (an empty wall for 15 s looks broken).
+    setTimeout(loadRooms, RETRY_MS);
   }
 }
 
