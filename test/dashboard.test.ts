@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page, Response } from 'playwright-core';
 import { SimCamera } from '../src/camera/simulator.js';
-import { launchBrowser } from './helpers/browser.js';
+import { closePageRig, launchBrowser } from './helpers/browser.js';
 import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -21,11 +21,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await Promise.all(cameras.map((c) => c.stop()));
-  await browser?.close();
-  await srv?.stop();
-});
+after(() => closePageRig({ browser, cameras, server: srv }));
 
 const WAIT = 20_000;
 

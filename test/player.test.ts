@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { SimCamera } from '../src/camera/simulator.js';
-import { launchBrowser } from './helpers/browser.js';
+import { closePageRig, launchBrowser } from './helpers/browser.js';
 import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
 
 interface PlayerHook {
@@ -61,12 +61,7 @@ describe('player page', () => {
     base = `http://127.0.0.1:${srv.port}`;
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await Promise.all(cams.map((c) => c.stop()));
-    await srv.stop();
-    assert.deepEqual(errors, [], 'no script errors on the pages');
-  });
+  after(() => closePageRig({ browser, cameras: cams, server: srv, errors }));
 
   test('plays live frames over the WS feed; the picture changes; the full room name works too', async () => {
     await camera('cam1');

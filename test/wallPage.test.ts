@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { SimCamera } from '../src/camera/simulator.js';
-import { launchBrowser } from './helpers/browser.js';
+import { closePageRig, launchBrowser } from './helpers/browser.js';
 import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
 
 const ROOMS = Array.from({ length: 60 }, (_, i) => `w${i}`);
@@ -54,12 +54,7 @@ describe('camera wall page', () => {
     await waitFor(() => cams.every((c) => c.ready), 15_000, '60 cameras ready');
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await Promise.all(cams.map((c) => c.stop()));
-    await srv.stop();
-    assert.deepEqual(errors, [], 'no script errors on the pages');
-  });
+  after(() => closePageRig({ browser, cameras: cams, server: srv, errors }));
 
   test('the room list: public for public apps, an app-wide play token otherwise', async () => {
     const list = await (await fetch(`${base}/live/live/rooms.json`)).json() as any;

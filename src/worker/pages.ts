@@ -54,21 +54,19 @@ export function pageRoutes(app: TemplatedApp, directory: Directory): void {
       res.end(file.body);
     });
   };
-  /** Player pages: the app must exist, and a play token is needed when playback is private. */
-  const player = (page: string) => (res: HttpResponse, req: HttpRequest): void => {
+  /**
+   * A page behind the playback rule: the app must exist, and with private playback the
+   * `?token=` must be a play token for the room (players) or an app-wide one (the wall).
+   */
+  const guarded = (page: string, scope: 'room' | 'app') => (res: HttpResponse, req: HttpRequest): void => {
     const token = new URLSearchParams(req.getQuery() ?? '').get('token');
-    const auth = directory.authorize(req.getParameter(0), req.getParameter(1), token);
+    const auth = scope === 'room' ? directory.authorize(req.getParameter(0), req.getParameter(1), token) : directory.authorizeApp(req.getParameter(0), token);
     if (!auth.ok) sendError(res, auth.status, auth.code, auth.message);
     else send(res, page, 'no-cache');
   };
-  app.get('/play/:app/:room', player('player.html'));
-  app.get('/embed/:app/:room', player('embed.html'));
-  /** The camera wall: every room of the app, so public playback or an app-wide play token. */
-  app.get('/wall/:app', (res, req) => {
-    const auth = directory.authorizeApp(req.getParameter(0), new URLSearchParams(req.getQuery() ?? '').get('token'));
-    if (!auth.ok) sendError(res, auth.status, auth.code, auth.message);
-    else send(res, 'wall.html', 'no-cache');
-  });
+  app.get('/play/:app/:room', guarded('player.html', 'room'));
+  app.get('/embed/:app/:room', guarded('embed.html', 'room'));
+  app.get('/wall/:app', guarded('wall.html', 'app'));
   app.get('/live/:app/rooms.json', roomListRoute(directory));
   app.get('/dashboard', (res) => send(res, 'dashboard.html', 'no-cache'));
   app.get('/assets/*', (res, req) => send(res, req.getUrl().slice('/assets/'.length), 'public, max-age=300'));
