@@ -43,7 +43,7 @@ const wsViewers: WsViewerClient[] = [];
 let dupB: RawCamera;
 let junk: RawCamera;
 /** What the test did, to compare with the counters. */
-const did = { rawFrames: 0, closes1000: 0, viewerCloses1000: 0, snapshots: {} as Record<string, number>, api201: 0, stats: 0, junkFrames: 0, extraWsFrames: 0, extraWsBytes: 0 };
+const did = { rawFrames: 0, closes1000: 0, cameraCloseEchoes: [] as string[], viewerCloses1000: 0, snapshots: {} as Record<string, number>, api201: 0, stats: 0, junkFrames: 0, extraWsFrames: 0, extraWsBytes: 0 };
 
 /** The shard that answers a fresh connection's /healthz. */
 function healthShard(port: number): Promise<number> {
@@ -83,7 +83,7 @@ async function value(expr: string): Promise<number> {
 }
 
 /** Waits until Prometheus reports `expected` for `expr` (it scrapes every second), then asserts it. */
-async function expectValue(expr: string, expected: number, timeoutMs = 8000): Promise<void> {
+async function expectValue(expr: string, expected: number, timeoutMs = 8000, explain?: () => Promise<string>): Promise<void> {
   const end = Date.now() + timeoutMs;
   let got = NaN;
   while (Date.now() < end) {
@@ -91,7 +91,13 @@ async function expectValue(expr: string, expected: number, timeoutMs = 8000): Pr
     if (got === expected) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  assert.equal(got, expected, `Prometheus: ${expr}`);
+  assert.equal(got, expected, `Prometheus: ${expr}${explain ? `\n${await explain()}` : ''}`);
+}
+
+/** Every camera close code the node counted (non-zero), for failure messages. */
+async function cameraCloses(): Promise<string> {
+  const rows = await prom.query('framehub_ws_closes_total{side="camera"} > 0');
+  return `node counted camera closes: ${rows.map((r) => `${r.metric.code}=${r.value[1]}`).sort().join(', ')}`;
 }
 
 /** Polls every expression until it returns data; returns those that never did (with the last error). */
@@ -224,7 +230,7 @@ before(async () => {
     const code = await cam.ready.then(() => 0, async () => (await cam.closed).code);
     if (code === 0) {
       cam.ws.close(1000);
-      await cam.closed;
+      did.cameraCloseEchoes.push(`${cam.ws.url.split('room=')[1]}:${(await cam.closed).code}`);
       did.closes1000++;
     } else {
       assert.equal(code, 4429);
@@ -348,6 +354,10 @@ test('counters match what the test did: frames, drops, close codes, rejections, 
   junk.ws.close(1000);
   await Promise.all([dupB.closed, junk.closed]);
   did.closes1000 += sims.length + 2;
+  // What each camera we closed saw back from the node (1000 echoed, or 1006 when stop()
+  // had to drop the socket): printed if the node's count of 1000s does not match.
+  for (const s of sims) did.cameraCloseEchoes.push(`${s.options.room}:${s.lastClose?.code}`);
+  did.cameraCloseEchoes.push(`dup:${(await dupB.closed).code}`, `junk:${(await junk.closed).code}`);
   const sent = did.rawFrames + sims.reduce((n, s) => n + s.framesSent, 0);
 
   // Every frame sent was accepted or dropped on ingest, and nothing else.
@@ -364,7 +374,7 @@ test('counters match what the test did: frames, drops, close codes, rejections, 
 
   // Close codes: each provoked one exactly once, the normal closes, and nothing else.
   for (const code of PROVOKED) await expectValue(`framehub_ws_closes_total{side="camera",code="${code}"}`, 1);
-  await expectValue('framehub_ws_closes_total{side="camera",code="1000"}', did.closes1000);
+  await expectValue('framehub_ws_closes_total{side="camera",code="1000"}', did.closes1000, 8000, async () => `${await cameraCloses()}; the cameras closed with 1000 saw ${did.cameraCloseEchoes.join(' ')}`);
   // (Every documented code has a series from the start, at 0; the others must stay at 0.)
   const codes = (await prom.query('framehub_ws_closes_total{side="camera"} > 0')).map((r) => r.metric.code).sort();
   assert.deepEqual(codes, ['1000', ...PROVOKED]);
