@@ -3,11 +3,14 @@
 // live with fps, RSSI, heap; thumbnail loads, updates and is revalidated with 304s),
 // revoking in the page (4401 at the camera, card offline with its last close), an app
 // setting changed through the form (API validation shown, then saved), the session
-// surviving a reload and sign-out clearing it.
+// surviving a reload and sign-out clearing it. Then, on a phone-sized page, an app created
+// with the New app form (invalid, taken and unauthorized names refused with the API's
+// message) and deleted through the type-the-name dialog, its live camera closed by the server.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page, Response } from 'playwright-core';
 import { SimCamera } from '../src/camera/simulator.js';
+import { defaultApp } from '../src/keys.js';
 import { closePageRig, launchBrowser } from './helpers/browser.js';
 import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
 
@@ -32,8 +35,8 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: str
   return last as T;
 }
 
-function camera(room: string, key: string, opts: { fps: number; identity?: string }): SimCamera {
-  const cam = new SimCamera({ url: `http://127.0.0.1:${srv.port}`, app: 'live', room, key, fps: opts.fps, identity: opts.identity, statsIntervalMs: 1000, reconnectMs: 0 });
+function camera(room: string, key: string, opts: { fps: number; identity?: string; app?: string }): SimCamera {
+  const cam = new SimCamera({ url: `http://127.0.0.1:${srv.port}`, app: opts.app ?? 'live', room, key, fps: opts.fps, identity: opts.identity, statsIntervalMs: 1000, reconnectMs: 0 });
   cam.on('error', () => {}); // the `{"type":"error"}` before a close; the close code is asserted
   cameras.push(cam);
   return cam.start();
@@ -120,18 +123,19 @@ test('dashboard: sign in, mint, live card with stats and revalidated thumbnail, 
   assert.equal(keys.some((k: { room: string }) => k.room === 'live-door1'), false, 'the key is gone');
 
   // App settings: the API's validation error shows next to the field, then a good value is saved.
-  await page.getByLabel(/^Max fps/).fill('500');
+  const settings = page.locator('#settings-form'); // the New app form has the same fields
+  await settings.getByLabel(/^Max fps/).fill('500');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await until(() => page.locator('#set-maxFps-error').textContent(), (t) => /<= 120/.test(t ?? ''), 'validation error next to maxFps');
-  assert.equal(await page.getByLabel(/^Max fps/).getAttribute('aria-invalid'), 'true');
-  await page.getByLabel(/^Max fps/).fill('6');
+  assert.equal(await settings.getByLabel(/^Max fps/).getAttribute('aria-invalid'), 'true');
+  await settings.getByLabel(/^Max fps/).fill('6');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await until(() => page.locator('#settings-saved').textContent(), (t) => /Saved/.test(t ?? ''), 'saved');
   assert.equal((await srv.api('GET', '/api/v1/apps/live')).body.data.maxFps, 6);
   assert.equal(await page.locator('#set-maxFps-error').textContent(), '');
 
   // Private playback: thumbnails go on with an app-wide play token, player links carry a room token.
-  await page.getByLabel(/^Public playback/).uncheck();
+  await settings.getByLabel(/^Public playback/).uncheck();
   await page.getByRole('button', { name: 'Save settings' }).click();
   await until(async () => (await srv.api('GET', '/api/v1/apps/live')).body.data.publicPlayback, (p) => p === false, 'publicPlayback off');
   await until(async () => tokenFrames, (s) => s.includes(200), 'a thumbnail fetched with a play token');
@@ -156,5 +160,116 @@ test('dashboard: sign in, mint, live card with stats and revalidated thumbnail, 
   assert.deepEqual(pageErrors, []);
   const statuses = [...frameStatuses.values()].flat();
   console.log(`frame.jpg responses: ${statuses.length} (${statuses.filter((s) => s === 304).length} x 304)`);
+  await page.close();
+});
+
+/** Signs in on the dashboard's form with `token`. */
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#dashboard').waitFor({ state: 'visible', timeout: WAIT });
+}
+
+test('dashboard: create an app from the form, errors from the API, delete it with its live camera', { timeout: 60_000 }, async () => {
+  const page: Page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(`http://127.0.0.1:${srv.port}/dashboard`);
+  await signIn(page, srv.token);
+  const form = page.locator('#new-app-form');
+  const createError = page.locator('#new-app-error');
+
+  // The settings start at the API's defaults (src/keys.ts), so an untouched form sends none.
+  await form.locator('summary').click();
+  const nullable = async (label: RegExp) => ((await form.getByLabel(label).inputValue()) === '' ? null : Number(await form.getByLabel(label).inputValue()));
+  const shown = {
+    wsIngest: await form.getByLabel(/^WS ingest/).isChecked(),
+    publicPlayback: await form.getByLabel(/^Public playback/).isChecked(),
+    maxCameras: Number(await form.getByLabel(/^Max cameras/).inputValue()),
+    maxFps: await nullable(/^Max fps/),
+    maxFrameBytes: await nullable(/^Max frame bytes/),
+    idleTimeoutSec: await nullable(/^Idle timeout/),
+  };
+  const { wsIngest, publicPlayback, maxCameras, maxFps, maxFrameBytes, idleTimeoutSec } = defaultApp('x');
+  assert.deepEqual(shown, { wsIngest, publicPlayback, maxCameras, maxFps, maxFrameBytes, idleTimeoutSec });
+
+  // An invalid name: the API's 400 by the button and next to the field.
+  await form.getByLabel('Name').fill('Yard-1');
+  await form.getByRole('button', { name: 'Create app' }).click();
+  await until(() => createError.textContent(), (t) => /^Not created: name: 1-32 characters/.test(t ?? ''), 'invalid name refused');
+  assert.equal(await form.getByLabel('Name').getAttribute('aria-invalid'), 'true');
+  assert.match((await page.locator('#new-name-error').textContent()) ?? '', /^1-32 characters/);
+
+  // Created with one setting changed: selected at once, with its (empty) card list.
+  await form.getByLabel('Name').fill('yard');
+  await form.getByLabel(/^Max fps/).fill('10');
+  await form.getByRole('button', { name: 'Create app' }).click();
+  await until(() => page.locator('#app-picker').inputValue(), (v) => v === 'yard', 'new app selected');
+  assert.equal(await createError.textContent(), '');
+  assert.equal(await form.getByLabel('Name').inputValue(), '', 'form reset after creation');
+  assert.equal(await page.locator('#settings-form').getByLabel(/^Max fps/).inputValue(), '10');
+  await until(() => page.locator('#ingress-summary').textContent(), (t) => t === '0 rooms, 0 live', 'empty card list');
+  assert.equal(await page.locator('#cards-empty').isVisible(), true);
+  assert.equal(await page.locator('#cards li').count(), 0);
+  const created = (await srv.api('GET', '/api/v1/apps/yard')).body.data;
+  assert.equal(created.maxFps, 10);
+  assert.equal(created.wsIngest, true);
+
+  // The same name again: 409 from the API, the selection stays.
+  await form.getByLabel('Name').fill('yard');
+  await form.getByRole('button', { name: 'Create app' }).click();
+  await until(() => createError.textContent(), (t) => t === 'Not created: app yard exists', 'duplicate name refused');
+  assert.equal(await page.locator('#app-picker').inputValue(), 'yard');
+
+  // A key minted in the new app, a camera streaming with it.
+  await page.getByLabel('Room').fill('gate');
+  await page.getByRole('button', { name: 'Mint key' }).click();
+  await page.locator('#mint-result').waitFor({ state: 'visible', timeout: WAIT });
+  assert.match(await page.locator('#mint-playerUrl').inputValue(), /\/play\/yard\/gate$/);
+  const cam = camera('gate', await page.locator('#mint-streamKey').inputValue(), { fps: 5, app: 'yard' });
+  await waitFor(() => cam.ready, WAIT, 'camera admitted in the new app');
+  await page.locator('li.card[data-room="yard-gate"]').waitFor({ timeout: WAIT });
+
+  // Delete through the dialog, by keyboard: Enter does nothing until the name is typed in full.
+  const closed = new Promise<[number, string]>((resolve) => cam.once('close', (code, reason) => resolve([code, reason])));
+  await page.getByRole('button', { name: 'Delete app', exact: true }).click();
+  const dialog = page.locator('dialog#delete-app');
+  await dialog.waitFor({ state: 'visible', timeout: WAIT });
+  const confirm = dialog.getByRole('button', { name: 'Delete this app' });
+  assert.equal(await confirm.isDisabled(), true);
+  await page.keyboard.type('yar'); // the dialog puts the focus in its name field
+  await page.keyboard.press('Enter');
+  assert.equal(await dialog.isVisible(), true, 'not deleted with a partial name');
+  assert.equal(await confirm.isDisabled(), true);
+  await page.keyboard.type('d');
+  assert.equal(await confirm.isEnabled(), true);
+  await page.keyboard.press('Enter');
+  const [code, reason] = await closed;
+  assert.equal(code, 4401);
+  assert.match(reason, /unknown_app/);
+  await dialog.waitFor({ state: 'hidden', timeout: WAIT });
+  await until(() => page.locator('#status').textContent(), (t) => /^App yard deleted; 1 live camera disconnected \(close 4401 unknown_app\)\. Showing live\.$/.test(t ?? ''), 'delete result on the page');
+  assert.equal(await page.locator('#app-picker').inputValue(), 'live');
+  assert.deepEqual(await page.locator('#app-picker option').allTextContents(), ['live']);
+  const apps = (await srv.api('GET', '/api/v1/apps')).body.data as { name: string }[];
+  assert.deepEqual(apps.map((a) => a.name), ['live']);
+
+  // A token without apps:write sees the forms, and the API's 403 in them.
+  const reader = (await srv.api('POST', '/api/v1/tokens', { name: 'reader', scopes: ['apps:read', 'ingress:read', 'streams:read'] })).body.data.token;
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, reader);
+  await form.getByLabel('Name').fill('other');
+  await form.getByRole('button', { name: 'Create app' }).click();
+  await until(() => createError.textContent(), (t) => t === 'Not created: this token lacks the scope apps:write', '403 by the New app form');
+  await page.getByRole('button', { name: 'Delete app', exact: true }).click();
+  await page.keyboard.type('live');
+  await page.keyboard.press('Enter');
+  await until(() => page.locator('#delete-app-error').textContent(), (t) => t === 'Not deleted: this token lacks the scope apps:write', '403 in the delete dialog');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden', timeout: WAIT });
+
+  // One column on a phone: nothing wider than the screen (innerWidth would grow with the page here).
+  assert.equal(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), true);
+  assert.deepEqual(pageErrors, []);
   await page.close();
 });

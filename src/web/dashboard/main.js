@@ -1,10 +1,12 @@
 // framehub operator dashboard: sign-in with an API token (sessionStorage, this tab only),
-// app picker, Ingress view, key minting, app settings and cluster nodes. All data comes
-// from the control API; this page is static.
+// app picker, Ingress view, key minting, app settings, creating and deleting apps, and
+// cluster nodes. All data comes from the control API; this page is static.
 import { api, session, whenUnauthorized } from './api.js';
+import { setupDeleteApp } from './deleteApp.js';
 import { $, announce, setText } from './dom.js';
 import { IngressView } from './ingress.js';
 import { clearMinted, setupMint } from './mint.js';
+import { resetNewApp, setupNewApp } from './newApp.js';
 import { refreshNodes } from './nodes.js';
 import { PlayTokens } from './playTokens.js';
 import { fillSettings, setupSettings } from './settings.js';
@@ -22,6 +24,8 @@ let generation = 0;
 function showLogin(message = '') {
   stopViews();
   clearMinted();
+  resetNewApp();
+  for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
   $('dashboard').hidden = true;
   $('session-bar').hidden = true;
   $('login').hidden = false;
@@ -50,16 +54,8 @@ async function enter() {
   $('dashboard').hidden = false;
   $('session-bar').hidden = false;
   document.body.dataset.view = 'dashboard';
-  const picker = $('app-picker');
-  picker.replaceChildren(...apps.map((a) => new Option(a.name, a.name)));
   const wanted = new URLSearchParams(location.hash.slice(1)).get('app') ?? sessionStorage.getItem(APP_KEY);
-  const app = apps.find((a) => a.name === wanted) ?? apps[0];
-  if (!app) {
-    setText($('ingress-error'), 'This token sees no app. Create one with POST /api/v1/apps or `framehub apps create`.');
-    return;
-  }
-  picker.value = app.name;
-  selectApp(app);
+  selectApp(apps.find((a) => a.name === wanted) ?? apps[0] ?? null);
   const gen = generation;
   const loop = async () => {
     await refreshNodes();
@@ -68,14 +64,33 @@ async function enter() {
   loop();
 }
 
+/** Fills the picker from `apps` (sorted by name, like the API lists them). */
+function renderPicker() {
+  apps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  $('app-picker').replaceChildren(...apps.map((a) => new Option(a.name, a.name)));
+}
+
+/** Shows `app` (null: the token sees no app; only the New app form and the nodes are left). */
 function selectApp(app) {
   view?.stop(); // not stopViews(): the nodes panel does not depend on the app
+  view = null;
   current = app;
+  renderPicker();
+  clearMinted();
+  setText($('ingress-error'), '');
+  for (const el of document.querySelectorAll('[data-needs-app]')) el.hidden = !app;
+  if (!app) {
+    sessionStorage.removeItem(APP_KEY);
+    history.replaceState(null, '', location.pathname);
+    setText($('ingress-summary'), '');
+    $('cards-empty').hidden = true;
+    setText($('ingress-error'), 'This token sees no app. Create one with the New app form below (scope apps:write), POST /api/v1/apps or `framehub apps create`.');
+    return;
+  }
+  $('app-picker').value = app.name;
   sessionStorage.setItem(APP_KEY, app.name);
   history.replaceState(null, '', `#app=${encodeURIComponent(app.name)}`);
   fillSettings(app);
-  clearMinted();
-  setText($('ingress-error'), '');
   view = new IngressView(app, new PlayTokens(app.name), confirmDialog);
   view.start();
 }
@@ -137,6 +152,20 @@ whenUnauthorized((message) => {
 });
 
 setupMint(() => current, () => view?.refresh());
+setupNewApp((app) => {
+  apps = [...apps.filter((a) => a.name !== app.name), app];
+  selectApp(app);
+});
+setupDeleteApp(
+  () => current,
+  ({ deleted, closedCameras }) => {
+    apps = apps.filter((a) => a.name !== deleted);
+    selectApp(apps[0] ?? null);
+    const cameras = closedCameras ? `; ${closedCameras} live camera${closedCameras === 1 ? '' : 's'} disconnected (close 4401 unknown_app)` : '; no camera was connected';
+    announce(`App ${deleted} deleted${cameras}.${current ? ` Showing ${current.name}.` : ''}`);
+    (current ? $('app-picker') : $('new-name')).focus();
+  },
+);
 setupSettings(
   () => current,
   (next) => {
