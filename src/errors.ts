@@ -15,6 +15,8 @@ export const CloseCode = {
   replaced: 4409,
   frameTooLarge: 4413,
   rateLimited: 4429,
+  /** Camera side: the server could not decide the handshake (the primary did not answer). */
+  tryAgainLater: 1013,
 } as const;
 
 /**
@@ -40,6 +42,7 @@ export const CloseReason = {
   rate_limited: CloseCode.rateLimited,
   too_many_viewers: CloseCode.rateLimited,
   going_away: CloseCode.goingAway,
+  unavailable: CloseCode.tryAgainLater,
 } as const;
 export type CloseReasonToken = keyof typeof CloseReason;
 

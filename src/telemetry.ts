@@ -28,7 +28,7 @@ const CLOSE_CODES = {
 /** Hub latency buckets: 50 µs .. 1 s. */
 const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
-export const DROP_REASONS = ['rate_limit', 'oversize', 'not_jpeg', 'slow_viewer', 'replaced', 'writer_busy'] as const;
+export const DROP_REASONS = ['rate_limit', 'oversize', 'not_jpeg', 'slow_viewer', 'replaced', 'writer_busy', 'not_ready'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 export type Transport = 'mjpeg' | 'ws' | 'wall' | 'snapshot';
 

@@ -2,10 +2,12 @@
 // with its error message, idle and ping timeouts, the token bucket, non-JPEG drops,
 // 4409 replacement across workers, subprotocol echo.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
 import { rawCamera } from './helpers/clients.js';
-import { metricValue, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { metricValue, sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
 
 const frames = loadFrames('qvga');
 
@@ -58,6 +60,50 @@ describe('camera ingest', () => {
       assert.deepEqual({ type: cam.messages[0].type, code: cam.messages[0].code, message: cam.messages[0].message }, { type: 'error', code: String(code), message: token });
     });
   }
+
+  test('frames sent before ready: the newest is published on admission, the older ones counted not_ready', async () => {
+    const key = await srv.mintKey('eager');
+    const before = metricValue(await srv.metrics(), 'framehub_frames_dropped_total', { reason: 'not_ready' });
+    const cam = rawCamera(srv.port, { room: 'eager', key: key.streamKey });
+    // Sent as soon as the 101 arrives: the primary has usually not decided the handshake yet.
+    cam.ws.once('open', () => (cam.ws.send(frames[0]!), cam.ws.send(frames[1]!)));
+    await cam.ready;
+    const res = await waitFor(async () => {
+      const r = await fetch(`http://127.0.0.1:${srv.port}/live/live/eager/frame.jpg`);
+      return r.status === 200 ? r : null;
+    }, 3000, 'the early frame on frame.jpg');
+    const got = Buffer.from(await res.arrayBuffer());
+    const dropped = metricValue(await srv.metrics(), 'framehub_frames_dropped_total', { reason: 'not_ready' }) - before;
+    // Both frames may also arrive after the decision: then both are relayed, the second last.
+    assert.ok(got.equals(frames[1]!), 'frame.jpg is the newest frame sent');
+    assert.ok(dropped <= 1, `not_ready drops: ${dropped}`);
+    cam.ws.close(1000);
+    assert.equal((await cam.closed).code, 1000);
+  });
+
+  test('a handshake sent with `Connection: close` is upgraded and stays open (uWS async-upgrade close)', async () => {
+    const key = await srv.mintKey('connclose');
+    const sock = net.connect(srv.port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    let ended = false;
+    sock.on('data', (d) => (received = Buffer.concat([received, d])));
+    sock.on('end', () => (ended = true));
+    sock.on('error', () => {});
+    await once(sock, 'connect');
+    sock.write(
+      'GET /ingest/ws?app=live&room=connclose HTTP/1.1\r\nHost: framehub\r\nUpgrade: websocket\r\nConnection: close\r\n' +
+        `Authorization: Bearer ${key.streamKey}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    await waitFor(() => received.includes('"type":"ready"'), 3000, 'ready after a Connection: close handshake');
+    assert.match(received.toString('latin1'), /^HTTP\/1\.1 101 /);
+    // One masked binary frame (zero mask key) holding a JPEG: it must be relayed.
+    const jpeg = frames[0]!;
+    sock.write(Buffer.concat([Buffer.from([0x82, 0xfe, jpeg.length >> 8, jpeg.length & 0xff, 0, 0, 0, 0]), jpeg]));
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${srv.port}/live/live/connclose/frame.jpg`)).status === 200, 3000, 'the frame relayed');
+    await sleep(200);
+    assert.equal(ended, false, 'the server did not end the socket');
+    sock.destroy();
+  });
 
   test('4403 when the app has WS ingest disabled', async () => {
     const app = srv.store.getApp('live')!;

@@ -1,10 +1,14 @@
-// Camera ingest: `/ingest/ws`. The handshake is decided by the primary (key, app, room,
-// quotas, per-IP limits, newest-connection-wins) before the upgrade, so no frame can
-// arrive before the socket's handlers exist, and an abort during that wait releases the
-// admission (no ghost camera). Each binary message is one JPEG: checked (size, SOI/EOI,
-// token bucket at maxFps) and copied into the room's shared slot; viewers on other
-// workers are woken by the doorbell. Rejections are sent as `{"type":"error"}` before
-// the close, the only reason an ESP32 sketch can log.
+// Camera ingest: `/ingest/ws`. The socket is upgraded at once, with its handlers, and the
+// handshake is decided by the primary (key, app, room, quotas, per-IP limits,
+// newest-connection-wins) while it is open: `ready` or `{"type":"error"}` + close follows.
+// Not upgrading after an await is deliberate: uWS's `res.cork(() => res.upgrade())` from
+// a promise can close the new socket right after `open` (uNetworking/uWebSockets#1928,
+// fixed upstream after the build we pin; ~1 in 400 fast reconnects here, every one with a
+// `Connection: close` handshake), and an uncorked async upgrade of such a handshake aborts
+// the process. A frame sent before `ready` is kept (the newest one) and published on
+// admission; a close during the wait hands the admission back (no ghost camera).
+// Each binary message is one JPEG: checked (size, SOI/EOI, token bucket at maxFps) and
+// copied into the room's shared slot; viewers on other workers are woken by the doorbell.
 import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { RequestChannel } from '../channel.js';
 import type { Config } from '../config.js';
@@ -14,7 +18,7 @@ import { hashSecret } from '../keys.js';
 import type { AdmitResult, CameraStats, Limits, RoomInfo, ToPrimary, WorkerRequest } from '../protocol.js';
 import type { Doorbell, FrameArena } from '../slots.js';
 import type { Logger, WorkerMetrics } from '../telemetry.js';
-import { readRequest, sendError } from './http.js';
+import { readRequest } from './http.js';
 import type { Hub } from './hub.js';
 import { closeWithError, pingOrDrop, type SocketState } from './sockets.js';
 
@@ -25,7 +29,12 @@ const STATS_MIN_INTERVAL_MS = 1000;
 
 export interface CameraSocketData extends SocketState {
   kind: 'camera';
-  admission: AdmitResult;
+  /** null while the primary decides the handshake (the socket is already open). */
+  admission: AdmitResult | null;
+  /** Shared with the pending admission request (uWS copies user data onto the socket). */
+  ticket: Ticket;
+  /** The newest frame received before admission, published when the camera is admitted. */
+  early: ArrayBuffer | null;
   ip: string;
   openedAt: number;
   lastFrameAt: number;
@@ -53,6 +62,14 @@ export interface IngestDeps {
 
 type CameraSocket = WebSocket<CameraSocketData>;
 
+/** Links a handshake's admission request to its socket: set by `open`, cleared by `close`. */
+interface Ticket {
+  socket: CameraSocket | null;
+  closed: boolean;
+  /** An answer that came before `open` (uWS runs `open` inside the upgrade, so not expected). */
+  admission: AdmitResult | null;
+}
+
 /** Picks the stream key: `Authorization: Bearer wsk_...` first, then `?key=`. */
 function presentedKey(headers: Record<string, string>, params: URLSearchParams): string | null {
   const auth = headers.authorization ?? '';
@@ -64,6 +81,8 @@ function presentedKey(headers: Record<string, string>, params: URLSearchParams):
 export class Ingest {
   readonly #d: IngestDeps;
   readonly #cameras = new Map<number, CameraSocket>();
+  /** Open sockets still waiting for the primary's decision. */
+  readonly #pending = new Set<CameraSocket>();
 
   constructor(deps: IngestDeps) {
     this.#d = deps;
@@ -76,7 +95,7 @@ export class Ingest {
   list(): { connId: number; room: string; streamId: string }[] {
     return [...this.#cameras.entries()].map(([connId, ws]) => {
       const a = ws.getUserData().admission;
-      return { connId, room: a.ok ? a.info.room : '', streamId: a.ok ? a.info.streamId : '' };
+      return { connId, room: a?.ok ? a.info.room : '', streamId: a?.ok ? a.info.streamId : '' };
     });
   }
 
@@ -109,10 +128,6 @@ export class Ingest {
     // Echo the first requested subprotocol (arduinoWebSockets asks for `arduino`).
     const secProto = (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim();
     const key = presentedKey(info.headers, info.params);
-    let aborted = false;
-    res.onAborted(() => {
-      aborted = true;
-    });
     const request: WorkerRequest = {
       kind: 'admit',
       app: info.params.get('app') ?? '',
@@ -121,31 +136,57 @@ export class Ingest {
       identity: info.params.get('identity')?.slice(0, 64) || null,
       ip: info.ip,
     };
+    const now = Date.now();
+    const ticket: Ticket = { socket: null, closed: false, admission: null };
+    const data: CameraSocketData = {
+      kind: 'camera', admission: null, ticket, early: null, ip: info.ip, openedAt: now, lastFrameAt: now,
+      missedPongs: 0, tokens: 0, refilledAt: now, frames: 0, bytes: 0, lastStatsAt: 0, closing: null,
+    };
+    res.upgrade(data, secKey, secProto, secExt, context);
     this.#d.primary.request<AdmitResult>(request).then(
-      (admission) => {
-        if (aborted) {
-          if (admission.ok) this.#d.notify({ type: 'camera-closed', connId: admission.connId, code: CloseCode.abnormal, reason: 'aborted_handshake', frames: 0, bytes: 0 });
-          return;
-        }
-        const now = Date.now();
-        const data: CameraSocketData = {
-          kind: 'camera', admission, ip: info.ip, openedAt: now, lastFrameAt: now, missedPongs: 0,
-          tokens: admission.ok ? admission.limits.maxFps : 0, refilledAt: now, frames: 0, bytes: 0, lastStatsAt: 0, closing: null,
-        };
-        res.cork(() => res.upgrade(data, secKey, secProto, secExt, context));
-      },
+      (admission) => this.#decided(ticket, admission),
       (err: Error) => {
-        if (aborted) return;
         this.#d.log.error({ err: err.message }, 'camera admission failed');
-        sendError(res, 503, 'unavailable', 'the server could not decide this handshake; retry');
+        this.#decided(ticket, { ok: false, reason: 'unavailable', message: 'the server could not decide this handshake; retry' });
       },
     );
   }
 
   #open(ws: CameraSocket): void {
+    const { ticket } = ws.getUserData();
+    ticket.socket = ws;
+    this.#pending.add(ws);
+    if (ticket.admission) this.#decided(ticket, ticket.admission);
+  }
+
+  /** The primary's answer. The socket may have closed meanwhile: then an admission is handed back. */
+  #decided(ticket: Ticket, admission: AdmitResult): void {
+    if (ticket.closed) {
+      if (admission.ok) this.#d.notify({ type: 'camera-closed', connId: admission.connId, code: CloseCode.abnormal, reason: 'aborted_handshake', frames: 0, bytes: 0 });
+      return;
+    }
+    const ws = ticket.socket;
+    if (!ws) {
+      ticket.admission = admission;
+      return;
+    }
+    ticket.admission = null;
+    this.#pending.delete(ws);
     const data = ws.getUserData();
-    const a = data.admission;
+    const now = Date.now();
+    data.admission = admission;
+    data.openedAt = now;
+    data.lastFrameAt = now;
+    data.refilledAt = now;
+    data.tokens = admission.ok ? admission.limits.maxFps : 0;
+    ws.cork(() => this.#start(ws, data));
+  }
+
+  /** Admitted or refused: `ready` (and the frame that came early), or the error and close. */
+  #start(ws: CameraSocket, data: CameraSocketData): void {
+    const a = data.admission!;
     if (!a.ok) {
+      data.early = null;
       closeWithError(ws, a.reason, a.message);
       return;
     }
@@ -153,11 +194,22 @@ export class Ingest {
     this.#d.metrics.cameras.inc({ shard: String(this.#d.shard) });
     ws.send(JSON.stringify(readyMessage(a.info, a.limits)), false);
     this.#d.log.info({ event: 'camera_open', room: a.info.room, streamId: a.info.streamId, keyId: a.keyId, connId: a.connId, ip: data.ip }, 'camera connected');
+    const early = data.early;
+    data.early = null;
+    if (early) this.#message(ws, early, true);
   }
 
   #message(ws: CameraSocket, message: ArrayBuffer, isBinary: boolean): void {
     const data = ws.getUserData();
     const a = data.admission;
+    if (!a) {
+      // Before `ready`: keep the newest frame (uWS reuses `message` after this callback).
+      if (isBinary) {
+        if (data.early) this.#d.metrics.dropped('not_ready');
+        data.early = message.slice(0);
+      }
+      return;
+    }
     if (!a.ok || data.closing) return;
     data.missedPongs = 0;
     if (!isBinary) {
@@ -227,17 +279,21 @@ export class Ingest {
     const stats: CameraStats = { fps: num(msg.fps), rssi: num(msg.rssi), heapFree: num(msg.heapFree), at: now };
     metrics.statsMessages.inc({ result: 'ok' });
     const a = data.admission;
-    if (a.ok) this.#d.notify({ type: 'camera-stats', connId: a.connId, stats });
+    if (a?.ok) this.#d.notify({ type: 'camera-stats', connId: a.connId, stats });
     void ws;
   }
 
   #close(ws: CameraSocket, code: number): void {
     const data = ws.getUserData();
     const a = data.admission;
+    data.ticket.closed = true;
+    data.ticket.socket = null;
+    data.early = null;
+    this.#pending.delete(ws);
     const closeCode = data.closing?.code ?? code;
     const reason = data.closing?.reason ?? (code === CloseCode.normal ? 'normal' : code === CloseCode.abnormal ? 'connection_lost' : 'client_close');
     this.#d.metrics.closes.inc({ side: 'camera', code: String(closeCode) });
-    if (!a.ok) return;
+    if (!a?.ok) return; // undecided: #decided hands the admission back
     this.#cameras.delete(a.connId);
     this.#d.metrics.cameras.dec({ shard: String(this.#d.shard) });
     this.#d.notify({ type: 'camera-closed', connId: a.connId, code: closeCode, reason, frames: data.frames, bytes: data.bytes });
@@ -257,7 +313,7 @@ export class Ingest {
   sweep(now: number, pingRound: boolean): void {
     for (const ws of this.#cameras.values()) {
       const data = ws.getUserData();
-      if (data.closing || !data.admission.ok) continue;
+      if (data.closing || !data.admission?.ok) continue;
       if (now - data.lastFrameAt > data.admission.limits.idleTimeoutSec * 1000) {
         closeWithError(ws, 'idle_timeout', `no frame for ${data.admission.limits.idleTimeoutSec} s`);
         continue;
@@ -268,7 +324,7 @@ export class Ingest {
 
   /** Shutdown: every camera gets 1001 with a going-away message. */
   closeAll(): void {
-    for (const ws of [...this.#cameras.values()]) closeWithError(ws, 'going_away', 'server shutting down');
+    for (const ws of [...this.#cameras.values(), ...this.#pending]) closeWithError(ws, 'going_away', 'server shutting down');
   }
 }
 

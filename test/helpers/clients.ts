@@ -8,6 +8,8 @@ import { isJpeg } from '../../src/jpeg.js';
 export interface RawCamera {
   ws: WebSocket;
   messages: any[];
+  /** Socket errors the client saw (a protocol error or a reset), for failure messages. */
+  errors: string[];
   closed: Promise<{ code: number; reason: string }>;
   ready: Promise<any>;
 }
@@ -31,14 +33,15 @@ export function rawCamera(port: number, opts: { app?: string; room: string; key?
     messages.push(m);
     if (m.type === 'ready') readyResolve(m);
   });
-  ws.on('error', () => {});
+  const errors: string[] = [];
+  ws.on('error', (err) => errors.push(String(err)));
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => {
       readyReject(new Error(`camera ${opts.room} closed ${code} ${reason} before ready: ${JSON.stringify(messages)}`));
       resolve({ code, reason: reason.toString() });
     }),
   );
-  return { ws, messages, closed, ready };
+  return { ws, messages, errors, closed, ready };
 }
 
 export interface MjpegPart {
