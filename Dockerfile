@@ -37,6 +37,7 @@ COPY bin ./bin
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 ENV FRAMEHUB_DATA_DIR=/data \
+    MALLOC_ARENA_MAX=2 \
     PORT=8080 \
     HOST=0.0.0.0 \
     FRAMEHUB_METRICS_PORT=9464
@@ -50,4 +51,4 @@ HEALTHCHECK --interval=15s --timeout=5s --retries=3 \
     CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM (docker stop) shuts down cleanly: cameras and viewers are closed, LMDB flushed.
 STOPSIGNAL SIGTERM
-CMD ["node", "--max-semi-space-size=1", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=1", "--optimize-for-size", "dist/src/main.js"]

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { settings } from '../src/config.js';
-import { SERVER_NODE_FLAGS } from '../src/nodeFlags.js';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../src/nodeFlags.js';
 import { parseDockerfile, parseEnv, type Stage } from './helpers/dockerfile.js';
 import { freePort, REPO } from './helpers/prometheus.js';
 import { ADMIN_TOKEN, tempDir, waitFor } from './helpers/server.js';
@@ -43,6 +43,7 @@ test('the Dockerfile has the expected shape and passes dockerfilelint', async ()
   assert.equal(last('VOLUME')?.rest, '/data');
   const env = Object.assign({}, ...rt.filter((i) => i.op === 'ENV').map((i) => parseEnv(i.rest)));
   assert.equal(env.FRAMEHUB_DATA_DIR, '/data');
+  for (const [k, v] of Object.entries(SERVER_ENV)) assert.equal(env[k], v, `ENV ${k}=${v} (src/nodeFlags.ts)`);
   const exposed = last('EXPOSE')!.rest.split(/\s+/).map(Number);
   assert.ok(exposed.includes(settings.port.default()) && exposed.includes(settings.metricsPort.default()), `EXPOSE ${exposed} has the public and metrics ports`);
   const cmd = JSON.parse(last('CMD')!.rest) as string[];

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { SERVER_NODE_FLAGS } from '../src/nodeFlags.js';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../src/nodeFlags.js';
 import { REPO } from './helpers/prometheus.js';
 
 const run = promisify(execFile);
@@ -29,6 +29,7 @@ test('the systemd unit verifies, is sandboxed and starts the server like the ima
   assert.ok(Number(value('LimitNOFILE')) >= 16384, 'LimitNOFILE fits ~600 cameras and their viewers');
   assert.equal(value('StateDirectory'), 'framehub');
   assert.match(unit, /^Environment=FRAMEHUB_DATA_DIR=\/var\/lib\/framehub$/m);
+  for (const [k, v] of Object.entries(SERVER_ENV)) assert.ok(unit.split('\n').includes(`Environment=${k}=${v}`), `Environment=${k}=${v} (src/nodeFlags.ts)`);
   assert.equal(value('Restart'), 'on-failure');
   assert.equal(value('NoNewPrivileges'), 'yes');
   assert.notEqual(value('User'), 'root');

@@ -2,7 +2,7 @@
 // (`node dist/bench/baseline/main.js`), each its own process on a free loopback port so
 // /proc shows its CPU and memory alone. framehub keys are minted through the API; the
 // baseline accepts any key.
-import { SERVER_NODE_FLAGS } from '../../src/nodeFlags.js';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../src/nodeFlags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,6 +90,7 @@ export class Target {
             FRAMEHUB_HANDSHAKE_BURST: '1000000',
             FRAMEHUB_HANDSHAKE_RATE: '1000000',
             LOG_LEVEL: 'warn',
+            ...SERVER_ENV,
             ...(options.workers ? { FRAMEHUB_WORKERS: String(options.workers) } : {}),
           }
         : { PORT: '0', HOST: '127.0.0.1' };
