@@ -28,9 +28,11 @@ ${CAMERA_HELP}`;
 
 async function serve(argv: string[]): Promise<void> {
   // Flags not given on the command line still reach the workers' isolates (see nodeFlags.ts).
+  // A flag counts as given in either form (`--optimize-for-size`, `--no-optimize-for-size`).
   for (const flag of SERVER_NODE_FLAGS) {
-    const name = flag.split('=')[0]!;
-    if (!process.execArgv.some((a) => a.startsWith(name)) && !(process.env.NODE_OPTIONS ?? '').includes(name)) v8.setFlagsFromString(flag);
+    const name = flag.split('=')[0]!.replace(/^--/, '');
+    const given = (a: string) => a.startsWith(`--${name}`) || a.startsWith(`--no-${name}`);
+    if (!process.execArgv.some(given) && !(process.env.NODE_OPTIONS ?? '').split(/\s+/).some(given)) v8.setFlagsFromString(flag);
   }
   const options = Object.fromEntries(Object.values(settings).map((s) => [s.flag, { type: 'string' as const }]));
   const { values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });

@@ -4,7 +4,7 @@
 // baseline accepts any key.
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../src/nodeFlags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TargetAddress } from '../gen/messages.js';
@@ -94,7 +94,8 @@ export class Target {
             ...(options.workers ? { FRAMEHUB_WORKERS: String(options.workers) } : {}),
           }
         : { PORT: '0', HOST: '127.0.0.1' };
-    // BENCH_SERVER_NODE_ARGS reach the server only (e.g. `--cpu-prof` to profile it under load).
+    // BENCH_SERVER_NODE_ARGS reach the server only (e.g. `--cpu-prof` to profile it under load);
+    // BENCH_SERVER_LOG=<file> keeps its whole stdout (e.g. with `--trace-gc`).
     // framehub runs with the flags `npm start` gives it.
     const nodeArgs = [...(kind === 'framehub' ? SERVER_NODE_FLAGS : []), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     const child = spawn(process.execPath, [...nodeArgs, kind === 'framehub' ? FRAMEHUB_MAIN : BASELINE_MAIN], {
@@ -103,6 +104,7 @@ export class Target {
     });
     let log = '';
     child.stdout!.on('data', (d) => (log = (log + d).slice(-20_000)));
+    if (process.env.BENCH_SERVER_LOG) child.stdout!.pipe(createWriteStream(process.env.BENCH_SERVER_LOG));
     child.stderr!.on('data', (d) => (log = (log + d).slice(-20_000)));
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     const deadline = Date.now() + 30_000;
