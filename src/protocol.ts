@@ -69,6 +69,9 @@ export interface AdmitRequest {
   keyHash: string | null;
   identity: string | null;
   ip: string;
+  /** When the worker accepted the connection: Date.now(), which every thread reads from the same
+   *  clock (a thread's performance.timeOrigin is fixed at its start and would not follow a clock step). */
+  acceptedAt: number;
 }
 
 export type AdmitResult =

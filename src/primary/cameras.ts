@@ -1,6 +1,8 @@
 // Camera admission and connection ownership, decided in one place for all workers:
 // per-IP handshake limits, key/app/room checks, quotas, and "the newest connection
-// wins" (the older socket, on whichever worker, is closed with 4409).
+// wins" (the older socket, on whichever worker, is closed with 4409). Newest is by the time
+// a worker accepted the connection, not by when its admission reaches this thread: two
+// workers' requests can arrive here in either order.
 import type { Config } from '../config.js';
 import { CloseCode, type CloseReasonToken } from '../errors.js';
 import { fullRoom, type App, type ControlStore } from '../keys.js';
@@ -19,6 +21,8 @@ export interface LiveCamera {
   identity: string | null;
   ip: string;
   connectedAt: number;
+  /** AdmitRequest.acceptedAt: orders connections of the same key across workers. */
+  acceptedAt: number;
   stats: CameraStats | null;
 }
 
@@ -124,6 +128,10 @@ export class CameraRegistry {
 
     const room = fullRoom(app.name, key.room);
     const previous = this.byRoom(room);
+    // A handshake older than the live connection (say, one abandoned at once and decided late)
+    // must not replace it: it is the one that loses. Within the same millisecond the later
+    // decided wins, as before.
+    if (previous && previous.acceptedAt > req.acceptedAt) return this.#reject('replaced', 'a newer connection with the same key is live');
     if (app.maxCameras > 0 && this.countForApp(app.name) - (previous ? 1 : 0) >= app.maxCameras) {
       return this.#reject('max_cameras', `app ${app.name} allows ${app.maxCameras} live cameras`);
     }
@@ -135,7 +143,7 @@ export class CameraRegistry {
 
     const camera: LiveCamera = {
       connId, shard, keyId: key.id, app: app.name, room, identity: req.identity ?? key.identity,
-      ip: req.ip, connectedAt: Date.now(), stats: null,
+      ip: req.ip, connectedAt: Date.now(), acceptedAt: req.acceptedAt, stats: null,
     };
     this.#byConn.set(connId, camera);
     this.#byRoom.set(room, connId);

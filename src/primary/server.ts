@@ -159,7 +159,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     replicationConnected: replication ? () => replication.connected : null,
     shards: config.workers,
     apps: () => store.listApps().map((a) => a.name),
-    rejectionReasons: (['invalid_key', 'unknown_app', 'room_mismatch', 'ws_ingest_disabled', 'max_cameras', 'node_full', 'rate_limited'] as const).map((r) => [r, CloseReason[r]]),
+    rejectionReasons: (['invalid_key', 'unknown_app', 'room_mismatch', 'ws_ingest_disabled', 'max_cameras', 'node_full', 'rate_limited', 'replaced'] as const).map((r) => [r, CloseReason[r]]),
     cameras: () => cameras.list(),
     perCamera: config.perCameraMetrics ? () => cameraSeries(rooms, arena, rates, cameras, viewerCounts) : null,
   });

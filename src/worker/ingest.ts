@@ -135,6 +135,7 @@ export class Ingest {
       keyHash: key === null ? null : hashSecret(key),
       identity: info.params.get('identity')?.slice(0, 64) || null,
       ip: info.ip,
+      acceptedAt: Date.now(),
     };
     const now = Date.now();
     const ticket: Ticket = { socket: null, closed: false, admission: null };
