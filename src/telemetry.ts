@@ -2,6 +2,7 @@
 // `shard` field in workers; one prom-client Registry per thread, aggregated by the primary.
 // Nothing here is called per frame except counter increments.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import pino from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -110,6 +111,10 @@ export class WorkerMetrics {
     } });
     new Gauge({ name: 'framehub_shard_event_loop_delay_mean_seconds', help: `Mean event loop delay of this shard worker over the last ${EVENT_LOOP_WINDOW_MS / 1000} s window`, labelNames: ['shard'], registers: r, collect() {
       this.set(label, window.mean);
+    } });
+    // Each worker is its own V8 isolate: prom-client's nodejs_heap_* series cover the primary only.
+    new Gauge({ name: 'framehub_shard_heap_used_bytes', help: 'V8 heap in use by this shard worker\'s isolate', labelNames: ['shard'], registers: r, collect() {
+      this.set(label, getHeapStatistics().used_heap_size);
     } });
     for (const side of ['camera', 'viewer'] as const) for (const code of CLOSE_CODES[side]) this.closes.inc({ side, code: String(code) }, 0);
     // Series that exist from the start, so dashboards and rules see zeros, not gaps.

@@ -333,6 +333,7 @@ test('gauges match the live state: cameras, viewers per transport and per camera
   await expectValue('framehub_viewers{transport="mjpeg"}', 3);
   await expectValue('framehub_viewers{transport="ws"}', 2);
   await expectValue('sum(framehub_shard_viewers)', 5);
+  await expectValue(`count(framehub_shard_heap_used_bytes{instance="${instance}"} > 1e6)`, 2);
   await expectValue('framehub_camera_viewers{room="live-cam-1"}', 3);
   await expectValue('framehub_camera_viewers{room="live-cam-2"}', 1);
   await expectValue('framehub_camera_up{room="live-cam-1"}', 1);
