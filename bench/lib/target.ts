@@ -95,7 +95,8 @@ export class Target {
           }
         : { PORT: '0', HOST: '127.0.0.1' };
     // BENCH_SERVER_NODE_ARGS reach the server only (e.g. `--cpu-prof` to profile it under load);
-    // BENCH_SERVER_LOG=<file> keeps its whole stdout (e.g. with `--trace-gc`).
+    // BENCH_SERVER_LOG=<file> keeps framehub's whole stdout (e.g. with `--trace-gc`); the
+    // baseline's would overwrite it in a `both` run.
     // framehub runs with the flags `npm start` gives it.
     const nodeArgs = [...(kind === 'framehub' ? SERVER_NODE_FLAGS : []), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     const child = spawn(process.execPath, [...nodeArgs, kind === 'framehub' ? FRAMEHUB_MAIN : BASELINE_MAIN], {
@@ -104,7 +105,7 @@ export class Target {
     });
     let log = '';
     child.stdout!.on('data', (d) => (log = (log + d).slice(-20_000)));
-    if (process.env.BENCH_SERVER_LOG) child.stdout!.pipe(createWriteStream(process.env.BENCH_SERVER_LOG));
+    if (process.env.BENCH_SERVER_LOG && kind === 'framehub') child.stdout!.pipe(createWriteStream(process.env.BENCH_SERVER_LOG));
     child.stderr!.on('data', (d) => (log = (log + d).slice(-20_000)));
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     const deadline = Date.now() + 30_000;

@@ -128,6 +128,7 @@ export class Ingest {
     // Echo the first requested subprotocol (arduinoWebSockets asks for `arduino`).
     const secProto = (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim();
     const key = presentedKey(info.headers, info.params);
+    const now = Date.now();
     const request: WorkerRequest = {
       kind: 'admit',
       app: info.params.get('app') ?? '',
@@ -135,9 +136,8 @@ export class Ingest {
       keyHash: key === null ? null : hashSecret(key),
       identity: info.params.get('identity')?.slice(0, 64) || null,
       ip: info.ip,
-      acceptedAt: Date.now(),
+      acceptedAt: now,
     };
-    const now = Date.now();
     const ticket: Ticket = { socket: null, closed: false, admission: null };
     const data: CameraSocketData = {
       kind: 'camera', admission: null, ticket, early: null, ip: info.ip, openedAt: now, lastFrameAt: now,
