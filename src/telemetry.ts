@@ -1,10 +1,12 @@
 // Loggers and metric definitions. One pino logger per thread (fd 1, async), with a
 // `shard` field in workers; one prom-client Registry per thread, aggregated by the primary.
-// Nothing here is called per frame except counter increments.
+// What a frame touches (frames and bytes in and out, drops, hub latency) is kept as plain
+// numbers (src/hotMetrics.ts) and read into prom-client only when scraped.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import pino from 'pino';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { HotCounter, HotHistogram, type HotSeries } from './hotMetrics.js';
 
 export type Logger = pino.Logger;
 
@@ -33,61 +35,71 @@ export const DROP_REASONS = ['rate_limit', 'oversize', 'not_jpeg', 'slow_viewer'
 export type DropReason = (typeof DROP_REASONS)[number];
 export type Transport = 'mjpeg' | 'ws' | 'wall' | 'snapshot';
 
+/** Frame and byte totals of one app's cameras (kept by ingest, per socket). */
+export interface AppIngestSeries {
+  frames: HotSeries;
+  bytes: HotSeries;
+}
+
+const TRANSPORTS = ['mjpeg', 'ws', 'wall', 'snapshot'] as const;
+
 /** Metrics kept by each shard worker. */
 export class WorkerMetrics {
   readonly registry = new Registry();
-  readonly framesReceived: Counter<'app'>;
-  readonly bytesReceived: Counter<'app'>;
-  readonly framesDropped: Counter<'reason'>;
+  readonly framesReceived: HotCounter;
+  readonly bytesReceived: HotCounter;
+  readonly framesDropped: HotCounter;
   readonly closes: Counter<'side' | 'code'>;
   readonly cameras: Gauge<'shard'>;
   readonly viewers: Gauge<'transport'>;
-  readonly framesSent: Counter<'transport'>;
-  readonly bytesSent: Counter<'transport'>;
-  readonly hubLatency: Histogram;
+  readonly framesSent: HotCounter;
+  readonly bytesSent: HotCounter;
+  readonly hubLatency: HotHistogram;
   readonly statsMessages: Counter<'result'>;
-  readonly snapshots: Counter<'status'>;
-  // Bound children of the per-frame counters: no label hashing on the hot path.
-  readonly #sent = new Map<Transport, { frames: Counter.Internal; bytes: Counter.Internal }>();
-  readonly #received = new Map<string, { frames: Counter.Internal; bytes: Counter.Internal }>();
-  readonly #dropped = new Map<DropReason, Counter.Internal>();
+  readonly snapshots: HotCounter;
+  // Series looked up once: a frame adds to them, no map lookup or label hashing.
+  readonly #sent: Record<Transport, { frames: HotSeries; bytes: HotSeries }>;
+  readonly #dropped: Record<DropReason, HotSeries>;
 
   /** Frames written to viewers of one transport (once per fan-out, not per viewer). */
   sent(transport: Transport, frames: number, bytes: number): void {
-    let c = this.#sent.get(transport);
-    if (!c) this.#sent.set(transport, (c = { frames: this.framesSent.labels({ transport }), bytes: this.bytesSent.labels({ transport }) }));
-    c.frames.inc(frames);
-    c.bytes.inc(bytes);
+    const c = this.#sent[transport];
+    c.frames.value += frames;
+    c.bytes.value += bytes;
   }
 
-  /** A frame accepted from a camera of `app`. */
-  received(app: string, bytes: number): void {
-    let c = this.#received.get(app);
-    if (!c) this.#received.set(app, (c = { frames: this.framesReceived.labels({ app }), bytes: this.bytesReceived.labels({ app }) }));
-    c.frames.inc();
-    c.bytes.inc(bytes);
+  /** The series a camera of `app` adds its accepted frames to. */
+  ingestSeries(app: string): AppIngestSeries {
+    return { frames: this.framesReceived.series(app), bytes: this.bytesReceived.series(app) };
   }
 
   dropped(reason: DropReason, n = 1): void {
-    let c = this.#dropped.get(reason);
-    if (!c) this.#dropped.set(reason, (c = this.framesDropped.labels({ reason })));
-    c.inc(n);
+    this.#dropped[reason].value += n;
+  }
+
+  /** A frame.jpg answer, by HTTP status. */
+  snapshot(status: number): void {
+    this.snapshots.add(String(status));
   }
 
   /** `viewerTotal` is read at scrape time for the per-shard viewer gauge. */
   constructor(shard: number, viewerTotal: () => number = () => 0) {
     const r = [this.registry];
-    this.framesReceived = new Counter({ name: 'framehub_frames_received_total', help: 'JPEG frames accepted from cameras', labelNames: ['app'], registers: r });
-    this.bytesReceived = new Counter({ name: 'framehub_received_bytes_total', help: 'Bytes of accepted frames from cameras', labelNames: ['app'], registers: r });
-    this.framesDropped = new Counter({ name: 'framehub_frames_dropped_total', help: 'Frames not relayed, by reason', labelNames: ['reason'], registers: r });
+    const reg = this.registry;
+    this.framesReceived = new HotCounter(reg, 'framehub_frames_received_total', 'JPEG frames accepted from cameras', 'app');
+    this.bytesReceived = new HotCounter(reg, 'framehub_received_bytes_total', 'Bytes of accepted frames from cameras', 'app');
+    // Series that exist from the start, so dashboards and rules see zeros, not gaps.
+    this.framesDropped = new HotCounter(reg, 'framehub_frames_dropped_total', 'Frames not relayed, by reason', 'reason', DROP_REASONS);
     this.closes = new Counter({ name: 'framehub_ws_closes_total', help: 'WebSocket closes by side (camera/viewer) and close code', labelNames: ['side', 'code'], registers: r });
     this.cameras = new Gauge({ name: 'framehub_shard_cameras', help: 'Cameras connected to this shard worker', labelNames: ['shard'], registers: r });
     this.viewers = new Gauge({ name: 'framehub_viewers', help: 'Viewers connected, by transport', labelNames: ['transport'], registers: r });
-    this.framesSent = new Counter({ name: 'framehub_frames_sent_total', help: 'Frames written to viewers, by transport', labelNames: ['transport'], registers: r });
-    this.bytesSent = new Counter({ name: 'framehub_sent_bytes_total', help: 'Bytes written to viewers, by transport', labelNames: ['transport'], registers: r });
-    this.hubLatency = new Histogram({ name: 'framehub_hub_latency_seconds', help: 'Frame receive to write into the last viewer socket of a fan-out', buckets: LATENCY_BUCKETS, registers: r });
+    this.framesSent = new HotCounter(reg, 'framehub_frames_sent_total', 'Frames written to viewers, by transport', 'transport', TRANSPORTS);
+    this.bytesSent = new HotCounter(reg, 'framehub_sent_bytes_total', 'Bytes written to viewers, by transport', 'transport', TRANSPORTS);
+    this.hubLatency = new HotHistogram(reg, 'framehub_hub_latency_seconds', 'Frame receive to write into the last viewer socket of a fan-out', LATENCY_BUCKETS);
     this.statsMessages = new Counter({ name: 'framehub_camera_stats_messages_total', help: 'Camera stats messages, by result', labelNames: ['result'], registers: r });
-    this.snapshots = new Counter({ name: 'framehub_snapshot_requests_total', help: 'frame.jpg requests by HTTP status', labelNames: ['status'], registers: r });
+    this.snapshots = new HotCounter(reg, 'framehub_snapshot_requests_total', 'frame.jpg requests by HTTP status', 'status');
+    this.#sent = Object.fromEntries(TRANSPORTS.map((t) => [t, { frames: this.framesSent.series(t), bytes: this.bytesSent.series(t) }])) as Record<Transport, { frames: HotSeries; bytes: HotSeries }>;
+    this.#dropped = Object.fromEntries(DROP_REASONS.map((d) => [d, this.framesDropped.series(d)])) as Record<DropReason, HotSeries>;
     this.cameras.set({ shard: String(shard) }, 0);
     const label = { shard: String(shard) };
     new Gauge({ name: 'framehub_shard_viewers', help: 'Viewers (MJPEG and WS) connected to this shard worker', labelNames: ['shard'], registers: r, collect() {
@@ -117,22 +129,13 @@ export class WorkerMetrics {
       this.set(label, getHeapStatistics().used_heap_size);
     } });
     for (const side of ['camera', 'viewer'] as const) for (const code of CLOSE_CODES[side]) this.closes.inc({ side, code: String(code) }, 0);
-    // Series that exist from the start, so dashboards and rules see zeros, not gaps.
-    for (const reason of DROP_REASONS) this.framesDropped.inc({ reason }, 0);
-    for (const transport of ['mjpeg', 'ws', 'wall', 'snapshot'] as const) {
-      this.framesSent.inc({ transport }, 0);
-      this.bytesSent.inc({ transport }, 0);
-      if (transport !== 'snapshot') this.viewers.inc({ transport }, 0);
-    }
+    for (const transport of ['mjpeg', 'ws', 'wall'] as const) this.viewers.inc({ transport }, 0);
   }
 }
 
 /** Creates the per-app ingest series at 0 (on every app table the worker receives). */
 export function initAppSeries(m: WorkerMetrics, apps: string[]): void {
-  for (const app of apps) {
-    m.framesReceived.inc({ app }, 0);
-    m.bytesReceived.inc({ app }, 0);
-  }
+  for (const app of apps) m.ingestSeries(app);
 }
 
 /** One camera's figures, for the per-camera series (FRAMEHUB_PER_CAMERA_METRICS). */

@@ -121,7 +121,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     return { generatedAdminToken: null, firstStart: false };
   });
 
-  const layout: ArenaLayout = { arenas: config.workers, slotsPerArena: Math.ceil(config.maxRooms / config.workers), slotBytes: config.maxFrameBytes };
+  const layout: ArenaLayout = { arenas: config.workers, slotsPerArena: Math.ceil(config.maxRooms / config.workers), slotBytes: Math.ceil(config.maxFrameBytes / 8) * 8 }; // 8-byte multiples keep every frame buffer aligned (fast copies, see slots.ts)
   const arenaBuffers = createArenas(layout);
   const arena = new FrameArena(arenaBuffers, layout);
   const doorbellBuffer = new SharedArrayBuffer(Doorbell.byteLength(config.workers, arena.totalSlots));

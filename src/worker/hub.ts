@@ -9,11 +9,58 @@ import type { DropReason, Transport } from '../telemetry.js';
 /** Space kept before the JPEG in the scratch buffer for the MJPEG part header. */
 const PART_HEADER_ROOM = 160;
 const PART_TRAILER = Buffer.from('\r\n--frame\r\n', 'latin1');
+const PART_HEAD = Buffer.from('Content-Type: image/jpeg\r\nContent-Length: ', 'latin1');
+const PART_STAMP = Buffer.from('\r\nX-Timestamp: ', 'latin1');
+const PART_END = Buffer.from('\r\n\r\n', 'latin1');
+/** performance.timeOrigin is a getter that costs more than the clock read itself: read it once. */
+const TIME_ORIGIN = performance.timeOrigin;
 
-/** A frame ready to write. Its buffers are reused: viewers must write, not keep them. */
+/**
+ * Writes `n` (a non-negative integer) in decimal so that it ends at `end`, at least
+ * `minDigits` long (zero-padded); returns where it starts.
+ */
+function writeDecimalBefore(buf: Uint8Array, end: number, n: number, minDigits = 1): number {
+  let pos = end;
+  let digits = 0;
+  do {
+    const q = Math.floor(n / 10);
+    buf[--pos] = 48 + (n - q * 10);
+    n = q;
+    digits++;
+  } while (n > 0 || digits < minDigits);
+  return pos;
+}
+
+/**
+ * Writes the MJPEG part header (`Content-Type`, `Content-Length`, `X-Timestamp` with
+ * microseconds) so that it ends at `end`; returns where it starts. The same bytes a
+ * template string with toFixed(6) gave, without building a string per frame.
+ */
+export function writePartHeader(buf: Uint8Array, end: number, length: number, receivedAtMs: number): number {
+  let pos = end - PART_END.length;
+  buf.set(PART_END, pos);
+  const micros = Math.round(receivedAtMs * 1000);
+  const seconds = Math.floor(micros / 1e6);
+  pos = writeDecimalBefore(buf, pos, micros - seconds * 1e6, 6);
+  buf[--pos] = 46; // '.'
+  pos = writeDecimalBefore(buf, pos, seconds);
+  pos -= PART_STAMP.length;
+  buf.set(PART_STAMP, pos);
+  pos = writeDecimalBefore(buf, pos, length);
+  pos -= PART_HEAD.length;
+  buf.set(PART_HEAD, pos);
+  return pos;
+}
+
+/**
+ * A frame ready to write. One object per hub, refilled for every fan-out, and its bytes
+ * live in the hub's scratch buffer: viewers write them (uWS copies), never keep them.
+ */
 export interface OutgoingFrame {
   seq: number;
   receivedAt: number;
+  /** Date.now() when this fan-out began: viewers stamp their writes with it. */
+  now: number;
   jpeg: Uint8Array;
   /** MJPEG part: part headers + JPEG + the next boundary (ustreamer's "advance headers"). */
   part: Uint8Array;
@@ -55,6 +102,7 @@ export class Hub {
   readonly #rooms = new Map<string, HubRoom>();
   readonly #bySlot = new Map<number, HubRoom>();
   readonly #scratch: Buffer;
+  readonly #frame: OutgoingFrame;
   readonly #pending = new Set<number>();
   #flushScheduled = false;
 
@@ -62,7 +110,9 @@ export class Hub {
     this.#arena = arena;
     this.#shard = shard;
     this.#metrics = metrics;
-    this.#scratch = Buffer.allocUnsafe(PART_HEADER_ROOM + arena.layout.slotBytes + PART_TRAILER.length);
+    // Its own ArrayBuffer, so the JPEG lands 8-byte aligned (PART_HEADER_ROOM) and the copy out of the arena is word-wise.
+    this.#scratch = Buffer.from(new ArrayBuffer(PART_HEADER_ROOM + arena.layout.slotBytes + PART_TRAILER.length));
+    this.#frame = { seq: 0, receivedAt: 0, now: 0, jpeg: this.#scratch.subarray(0, 0), part: this.#scratch.subarray(0, 0) };
   }
 
   /** Viewer counts per room (for inspection and metrics). */
@@ -130,17 +180,17 @@ export class Hub {
   #read(slot: number): OutgoingFrame | null {
     const meta = this.#arena.readLatest(slot, this.#scratch, PART_HEADER_ROOM);
     if (!meta) return null;
-    const header = `Content-Type: image/jpeg\r\nContent-Length: ${meta.length}\r\nX-Timestamp: ${(meta.receivedAt / 1000).toFixed(6)}\r\n\r\n`;
-    const start = PART_HEADER_ROOM - header.length;
-    this.#scratch.write(header, start, 'latin1');
+    const scratch = this.#scratch;
+    const start = writePartHeader(scratch, PART_HEADER_ROOM, meta.length, meta.receivedAt);
     const end = PART_HEADER_ROOM + meta.length;
-    PART_TRAILER.copy(this.#scratch, end);
-    return {
-      seq: meta.seq,
-      receivedAt: meta.receivedAt,
-      jpeg: this.#scratch.subarray(PART_HEADER_ROOM, end),
-      part: this.#scratch.subarray(start, end + PART_TRAILER.length),
-    };
+    scratch.set(PART_TRAILER, end);
+    const frame = this.#frame;
+    frame.seq = meta.seq;
+    frame.receivedAt = meta.receivedAt;
+    frame.now = Date.now();
+    frame.jpeg = scratch.subarray(PART_HEADER_ROOM, end);
+    frame.part = scratch.subarray(start, end + PART_TRAILER.length);
+    return frame;
   }
 
   /**
@@ -184,7 +234,7 @@ export class Hub {
     if (ws) this.#metrics.delivered('ws', ws, ws * frame.jpeg.length);
     if (wall) this.#metrics.delivered('wall', wall, wall * frame.jpeg.length);
     if (skipped) this.#metrics.dropped('slow_viewer', skipped);
-    this.#metrics.fanoutLatency((performance.timeOrigin + performance.now() - frame.receivedAt) / 1000);
+    this.#metrics.fanoutLatency((TIME_ORIGIN + performance.now() - frame.receivedAt) / 1000);
   }
 
   /** Room table changes from the primary. */

@@ -17,11 +17,13 @@ import { isJpeg } from '../jpeg.js';
 import { hashSecret } from '../keys.js';
 import type { AdmitResult, CameraStats, Limits, RoomInfo, ToPrimary, WorkerRequest } from '../protocol.js';
 import type { Doorbell, FrameArena } from '../slots.js';
-import type { Logger, WorkerMetrics } from '../telemetry.js';
+import type { AppIngestSeries, Logger, WorkerMetrics } from '../telemetry.js';
 import { readRequest } from './http.js';
 import type { Hub } from './hub.js';
 import { closeWithError, pingOrDrop, type SocketState } from './sockets.js';
 
+/** performance.timeOrigin is a getter that costs more than the clock read itself: read it once. */
+const TIME_ORIGIN = performance.timeOrigin;
 /** Largest text message a camera may send (stats); larger ones are ignored and counted. */
 const MAX_TEXT_BYTES = 1024;
 /** Stats messages are parsed at most this often per camera; the rest are counted and ignored. */
@@ -45,6 +47,8 @@ export interface CameraSocketData extends SocketState {
   frames: number;
   bytes: number;
   lastStatsAt: number;
+  /** The app's frame and byte totals (looked up once, at admission). */
+  series: AppIngestSeries | null;
 }
 
 export interface IngestDeps {
@@ -141,7 +145,7 @@ export class Ingest {
     const ticket: Ticket = { socket: null, closed: false, admission: null };
     const data: CameraSocketData = {
       kind: 'camera', admission: null, ticket, early: null, ip: info.ip, openedAt: now, lastFrameAt: now,
-      missedPongs: 0, tokens: 0, refilledAt: now, frames: 0, bytes: 0, lastStatsAt: 0, closing: null,
+      missedPongs: 0, tokens: 0, refilledAt: now, frames: 0, bytes: 0, lastStatsAt: 0, closing: null, series: null,
     };
     res.upgrade(data, secKey, secProto, secExt, context);
     this.#d.primary.request<AdmitResult>(request).then(
@@ -180,6 +184,7 @@ export class Ingest {
     data.lastFrameAt = now;
     data.refilledAt = now;
     data.tokens = admission.ok ? admission.limits.maxFps : 0;
+    data.series = admission.ok ? this.#d.metrics.ingestSeries(admission.info.app) : null;
     ws.cork(() => this.#start(ws, data));
   }
 
@@ -239,7 +244,7 @@ export class Ingest {
     }
     data.tokens -= 1;
     const slot = a.info.slot;
-    const result = this.#d.arena.publish(slot, a.connId, frame, performance.timeOrigin + performance.now());
+    const result = this.#d.arena.publish(slot, a.connId, frame, TIME_ORIGIN + performance.now());
     if (result !== 'ok') {
       metrics.dropped(result === 'not_owner' ? 'replaced' : 'writer_busy');
       return;
@@ -247,7 +252,9 @@ export class Ingest {
     data.lastFrameAt = now;
     data.frames++;
     data.bytes += frame.length;
-    metrics.received(a.info.app, frame.length);
+    const series = data.series!;
+    series.frames.value++;
+    series.bytes.value += frame.length;
     if (this.#d.doorbell.ringMask(this.#d.arena.viewersMask(slot), slot, this.#d.shard)) this.#d.hub.schedule(slot);
   }
 

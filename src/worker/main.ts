@@ -106,20 +106,23 @@ function guardBehavior<T>(pattern: string, behavior: uWS.WebSocketBehavior<T>): 
   const out: Record<string, unknown> = { ...behavior };
   for (const [name, fn] of Object.entries(behavior)) {
     if (typeof fn !== 'function') continue;
-    out[name] = (...args: unknown[]) => {
+    // Fixed arity (every uWS handler takes at most three arguments): a rest-args wrapper
+    // costs an array and a spread call on every camera frame.
+    const call = fn as (a: unknown, b: unknown, c: unknown) => unknown;
+    out[name] = (a: unknown, b: unknown, c: unknown) => {
       try {
-        return (fn as (...a: unknown[]) => unknown)(...args);
+        return call(a, b, c);
       } catch (err) {
         log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, route: `ws ${pattern} ${name}` }, 'handler threw');
         if (name === 'upgrade') {
           try {
-            sendError(args[0] as HttpResponse, 500, 'internal', 'internal error');
+            sendError(a as HttpResponse, 500, 'internal', 'internal error');
           } catch {
             /* already answered */
           }
         } else if (name !== 'close') {
           try {
-            (args[0] as uWS.WebSocket<T>).end(1011, 'internal_error');
+            (a as uWS.WebSocket<T>).end(1011, 'internal_error');
           } catch {
             /* already closed */
           }

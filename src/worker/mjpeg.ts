@@ -22,6 +22,17 @@ export class MjpegViewer implements Viewer {
   readonly #res: HttpResponse;
   readonly #onDrained: () => void;
   readonly #onGone: () => void;
+  /** The part deliver() hands to the corked write (bound once: no closure per frame). */
+  #part: Uint8Array | null = null;
+  #written = true;
+  readonly #corkedWrite = (): void => {
+    this.#written = this.#res.write(this.#part!);
+  };
+  readonly #drained = (): boolean => {
+    this.#congested = false;
+    this.#onDrained();
+    return true;
+  };
 
   /**
    * Writes the response head. `onDrained` runs when a congested response drains, `onGone`
@@ -53,19 +64,14 @@ export class MjpegViewer implements Viewer {
   deliver(frame: OutgoingFrame): boolean {
     if (this.#ended) return false;
     if (this.#congested) return false;
-    let ok = true;
-    this.#res.cork(() => {
-      ok = this.#res.write(frame.part);
-    });
+    this.#part = frame.part;
+    this.#res.cork(this.#corkedWrite);
+    this.#part = null;
     this.lastSeq = frame.seq;
-    this.lastWriteAt = Date.now();
-    if (!ok) {
+    this.lastWriteAt = frame.now;
+    if (!this.#written) {
       this.#congested = true;
-      this.#res.onWritable(() => {
-        this.#congested = false;
-        this.#onDrained();
-        return true;
-      });
+      this.#res.onWritable(this.#drained);
     }
     return true;
   }

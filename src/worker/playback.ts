@@ -32,7 +32,7 @@ export class Playback {
 
   constructor(deps: PlaybackDeps) {
     this.#d = deps;
-    this.#snapshot = Buffer.allocUnsafe(deps.maxFrameBytes);
+    this.#snapshot = Buffer.from(new ArrayBuffer(deps.maxFrameBytes)); // its own ArrayBuffer: aligned, so the copy out of the arena is word-wise
   }
 
   get shardHeader(): Record<string, string> {
@@ -160,7 +160,7 @@ export class Playback {
     const access = this.#d.directory.access(req.getParameter(0), req.getParameter(1), info.params.get('token'));
     const { arena, metrics } = this.#d;
     if (!access.ok) {
-      metrics.snapshots.inc({ status: String(access.status) });
+      metrics.snapshot(access.status);
       sendError(res, access.status, access.code, access.message);
       return;
     }
@@ -174,12 +174,12 @@ export class Playback {
         res.writeHeader('Cache-Control', 'no-store');
         res.end();
       });
-      metrics.snapshots.inc({ status: '304' });
+      metrics.snapshot(304);
       return;
     }
     const meta = arena.readLatest(slot, this.#snapshot);
     if (!meta) {
-      metrics.snapshots.inc({ status: '404' });
+      metrics.snapshot(404);
       sendError(res, 404, 'stream_offline', `room ${access.room.room} has no frame yet`);
       return;
     }
@@ -195,7 +195,7 @@ export class Playback {
       res.writeHeader('X-Framehub-Shard', String(this.#d.shard));
       res.end(body);
     });
-    metrics.snapshots.inc({ status: '200' });
+    metrics.snapshot(200);
     metrics.sent('snapshot', 1, meta.length);
   }
 
