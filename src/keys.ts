@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { hashSecret } from './secretHash.js';
 
 export interface App {
   name: string;
@@ -51,9 +52,7 @@ export const API_TOKEN_PREFIX = 'fht_';
 export const ADMIN_TOKEN_ID = 'tok_admin';
 
 /** SHA-256 hex of a secret: what is stored and looked up. */
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
+export { hashSecret };
 
 function newSecret(prefix: string): string {
   return prefix + randomBytes(32).toString('base64url');

@@ -2,7 +2,7 @@
 // first mints a key per room through the API; with --key it uses that key.
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
-import { SimCamera } from './simulator.js';
+import type { SimCamera } from './simulator.js';
 
 export const CAMERA_HELP = `Camera simulator (framehub camera / npm run camera -- ...):
   --url <base>         server base URL (default http://localhost:8080)
@@ -61,6 +61,8 @@ export async function runCameraCommand(argv: string[]): Promise<void> {
   if (key && count > 1) throw new ConfigError('--key works with one camera; use --token to mint a key per camera');
 
   const rooms = count === 1 ? [values.room] : Array.from({ length: count }, (_, i) => `${values.room}-${i + 1}`);
+  // The simulator (and `ws`) load only for this command, not with every server start.
+  const { SimCamera } = await import('./simulator.js');
   const cameras: SimCamera[] = [];
   for (const room of rooms) {
     const streamKey = key ?? (await mintKey(url, token!, values.app, room));

@@ -14,7 +14,7 @@ import type { RequestChannel } from '../channel.js';
 import type { Config } from '../config.js';
 import { CloseCode, type CloseReasonToken } from '../errors.js';
 import { isJpeg } from '../jpeg.js';
-import { hashSecret } from '../keys.js';
+import { hashSecret } from '../secretHash.js';
 import type { AdmitResult, CameraStats, Limits, RoomInfo, ToPrimary, WorkerRequest } from '../protocol.js';
 import type { Doorbell, FrameArena } from '../slots.js';
 import type { AppIngestSeries, Logger, WorkerMetrics } from '../telemetry.js';
