@@ -14,6 +14,12 @@ export interface Config {
   readonly dataDir: string;
   /** Shard worker threads, each a uWS App on the public port. Default: CPU count. */
   readonly workers: number;
+  /**
+   * Which workers accept new connections. `balanced` (default): one worker accepts while it
+   * has headroom, more join as load grows (src/primary/acceptBalancer.ts); `all`: every
+   * worker always accepts and the kernel spreads connections at random.
+   */
+  readonly accept: 'balanced' | 'all';
   /** Base URL used in returned URLs (wsUrl, mjpegUrl...). Default http://localhost:<port>. */
   readonly publicUrl: string;
   /** If set, this exact string is the bootstrap admin API token. */
@@ -89,6 +95,10 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   host: { env: 'HOST', flag: 'host', doc: 'interface to listen on', schema: z.string().min(1, 'must not be empty'), default: () => '0.0.0.0' },
   dataDir: { env: 'FRAMEHUB_DATA_DIR', flag: 'data-dir', doc: 'directory of the LMDB control store', schema: z.string().min(1, 'must not be empty'), default: () => './data' },
   workers: { env: 'FRAMEHUB_WORKERS', flag: 'workers', doc: 'shard worker threads (default: CPU count)', schema: int(1, 32), default: () => Math.min(32, availableParallelism()) },
+  accept: {
+    env: 'FRAMEHUB_ACCEPT', flag: 'accept', doc: 'which workers accept new connections: balanced (one until it is busy) or all',
+    schema: z.enum(['balanced', 'all'], { message: 'must be balanced or all' }), default: () => 'balanced',
+  },
   publicUrl: {
     env: 'FRAMEHUB_PUBLIC_URL', flag: 'public-url', doc: 'base URL used in returned URLs (default http://localhost:<port>)',
     schema: z.string().refine((v) => v === '' || /^https?:\/\/[^/\s]+$/.test(v.replace(/\/$/, '')), 'must be an http(s) URL with no path, e.g. https://cams.example.com'),

@@ -99,7 +99,11 @@ export type WorkerRequestResult<R extends WorkerRequest> = R extends AdmitReques
 
 // ---- requests the primary makes of a worker ----
 
-export type PrimaryRequest = { kind: 'metrics' } | { kind: 'inspect' };
+export type PrimaryRequest =
+  | { kind: 'metrics' }
+  | { kind: 'inspect' }
+  /** Start (`on`) or stop accepting new connections on the public port; replies `{ accepting }`. */
+  | { kind: 'accept'; on: boolean };
 
 /** What a worker tells about itself (tests and the streams API). */
 export interface WorkerInspect {
@@ -133,5 +137,7 @@ export type ToPrimary =
   | { type: 'reply'; id: number; result: ReplyResult }
   | { type: 'request'; id: number; body: WorkerRequest }
   | { type: 'listening'; port: number }
+  /** An uncaught exception: the worker closes everything and exits (others take over accepting now). */
+  | { type: 'dying' }
   | { type: 'camera-closed'; connId: number; code: number; reason: string; frames: number; bytes: number }
   | { type: 'camera-stats'; connId: number; stats: CameraStats };

@@ -280,7 +280,8 @@ export class FrameArena {
 
 /**
  * Per-worker bell word, "waiting" word and dirty-slot bitmap, in one SharedArrayBuffer.
- * Layout per worker: [0] bell counter, [1] waiting flag, [2..15] padding, then the bitmap.
+ * Layout per worker: [0] bell counter, [1] waiting flag, [2] handover flag, [3..15]
+ * padding, then the bitmap.
  */
 export class Doorbell {
   readonly #i32: Int32Array;
@@ -319,6 +320,26 @@ export class Doorbell {
       else this.ring(w, slot);
     }
     return selfIncluded;
+  }
+
+  /**
+   * A dying worker waits (blocking, at most `timeoutMs`) until the primary says another
+   * worker accepts new connections, so that its listen socket never closes with nobody
+   * else listening. Returns whether the handover came.
+   */
+  awaitHandover(worker: number, timeoutMs: number): boolean {
+    return Atomics.wait(this.#i32, worker * this.#stride + 2, 0, timeoutMs) !== 'timed-out' || Atomics.load(this.#i32, worker * this.#stride + 2) === 1;
+  }
+
+  /** Primary side: another worker accepts now; worker `w` may close its listen socket. */
+  handOver(worker: number): void {
+    Atomics.store(this.#i32, worker * this.#stride + 2, 1);
+    Atomics.notify(this.#i32, worker * this.#stride + 2);
+  }
+
+  /** Primary side, before (re)spawning worker `w`. */
+  resetHandover(worker: number): void {
+    Atomics.store(this.#i32, worker * this.#stride + 2, 0);
   }
 
   /** Calls `fn` for each slot dirty for worker `w`, clearing the marks. */

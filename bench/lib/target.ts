@@ -13,7 +13,7 @@ import { parseMetrics, type MetricsSample } from './serverMetrics.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FRAMEHUB_MAIN = path.join(ROOT, 'src/main.js');
-const BASELINE_MAIN = path.join(ROOT, 'bench/baseline/main.js');
+const BASELINE_MAIN = process.env.BENCH_BASELINE_MAIN ?? path.join(ROOT, 'bench/baseline/main.js');
 export const BENCH_ADMIN_TOKEN = 'fht_bench-admin-token-0123456789abcdef';
 
 export type TargetKind = 'framehub' | 'baseline';

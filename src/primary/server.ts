@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { hostname } from 'node:os';
 import net from 'node:net';
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, Gauge } from 'prom-client';
 import { createApi, type ApiDeps } from '../api/index.js';
 import { localStreamViews } from '../api/streams.js';
 import { ClusterNodes } from '../cluster/nodes.js';
@@ -16,6 +16,7 @@ import type { AppView, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '..
 import { replyTo } from '../channel.js';
 import { createArenas, Doorbell, FrameArena, NodeCounters, type ArenaLayout } from '../slots.js';
 import { createLogger, PrimaryMetrics, type CameraSeries, type Logger } from '../telemetry.js';
+import { AcceptBalancer } from './acceptBalancer.js';
 import { CameraRegistry } from './cameras.js';
 import { startMetricsServer } from './metricsServer.js';
 import { checkTlsFiles } from './tls.js';
@@ -125,6 +126,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const arenaBuffers = createArenas(layout);
   const arena = new FrameArena(arenaBuffers, layout);
   const doorbellBuffer = new SharedArrayBuffer(Doorbell.byteLength(config.workers, arena.totalSlots));
+  const doorbell = new Doorbell(doorbellBuffer, arena.totalSlots);
   const counters = new SharedArrayBuffer(NodeCounters.byteLength);
   const bootId = randomBytes(4).toString('hex');
 
@@ -223,12 +225,16 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       case 'camera-stats':
         cameras.stats(msg.connId, msg.stats);
         break;
+      case 'dying':
+        balancer?.workerGone(shard.index);
+        break;
       default:
         msg satisfies never;
     }
   };
 
   const spawn = (index: number): Shard => {
+    doorbell.resetHandover(index);
     const init: WorkerInit = { shard: index, config, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, counters, bootId };
     const shard = new Shard(index, init, { message: onMessage, exit: onExit }, log);
     shards[index] = shard;
@@ -237,10 +243,28 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     return shard;
   };
 
+  const balancer =
+    config.accept === 'balanced' && config.workers > 1
+      ? new AcceptBalancer(
+          {
+            size: config.workers,
+            elu: (i) => (shards[i]?.alive ? shards[i]!.eluSinceLast() : null),
+            setAccepting: async (i, on) => {
+              const s = shards[i];
+              if (!s?.alive) return false;
+              return (await s.request<{ accepting: boolean }>({ kind: 'accept', on })).accepting;
+            },
+            handedOver: (i) => doorbell.handOver(i),
+          },
+          log,
+        )
+      : null;
+
   const lastDeath: number[] = [];
   const respawnDelay: number[] = [];
   function onExit(shard: Shard, code: number, expected: boolean): void {
     if (shards[shard.index] !== shard) return;
+    if (!stopping) balancer?.workerGone(shard.index);
     for (const c of cameras.list()) if (c.shard === shard.index) tracing?.cameraClosed(c.connId, CloseCode.abnormal, 'worker_died', 0, 0);
     cameras.shardGone(shard.index);
     arena.clearWorker(shard.index);
@@ -255,7 +279,10 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       if (stopping) return;
       spawn(shard.index)
         .listening()
-        .then(() => log.info({ shard: shard.index }, 'worker restarted'))
+        .then(() => {
+          balancer?.workerStarted(shard.index);
+          log.info({ shard: shard.index }, 'worker restarted');
+        })
         .catch((err: Error) => log.error({ shard: shard.index, err: err.message }, 'restarted worker failed to listen'));
     }, delay).unref();
   }
@@ -281,6 +308,13 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     abortStart(new ConfigError(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${err.message}`)),
   );
   const metricsPort = (metricsServer.address() as net.AddressInfo).port;
+  new Gauge({ name: 'framehub_shard_accepting', help: 'Whether this shard worker accepts new connections (1) or not (0); see FRAMEHUB_ACCEPT', labelNames: ['shard'], registers: [metrics.registry], collect() {
+    for (let i = 0; i < config.workers; i++) this.set({ shard: String(i) }, shards[i]?.alive && (balancer ? balancer.accepting[i] : true) ? 1 : 0);
+  } });
+  if (balancer) {
+    await balancer.narrow();
+    balancer.start();
+  }
   log.info({ port, metricsPort, workers: config.workers }, 'framehub listening');
 
   return {
@@ -299,6 +333,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       if (stopping) return;
       stopping = true;
       clearInterval(housekeeping);
+      balancer?.stop();
       metricsServer.close();
       const stopped = await Promise.all(shards.map((s) => s?.stop()));
       if (stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');

@@ -2,6 +2,7 @@
 // timeouts (all rejected with `worker_gone` when the thread dies), and a graceful stop.
 // A worker with a live uWS App is never terminate()d (that aborts the process): it is
 // asked to shut down and exits on its own.
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { RequestChannel } from '../channel.js';
 import { ConfigError } from '../config.js';
@@ -23,6 +24,7 @@ export class Shard {
   #stopping = false;
   #alive = true;
   #listening: Promise<number>;
+  #elu: EventLoopUtilization | null = null;
 
   constructor(index: number, init: WorkerInit, events: ShardEvents, log: Logger) {
     this.index = index;
@@ -69,6 +71,15 @@ export class Shard {
 
   get threadId(): number {
     return this.#worker.threadId;
+  }
+
+  /** The worker's event-loop utilisation since the previous call (null once it exited). */
+  eluSinceLast(): EventLoopUtilization | null {
+    if (!this.#alive) return null;
+    const now = this.#worker.performance.eventLoopUtilization();
+    const delta = this.#elu ? this.#worker.performance.eventLoopUtilization(now, this.#elu) : now;
+    this.#elu = now;
+    return delta;
   }
 
   /** Resolves with the bound port once the worker's App is listening. */

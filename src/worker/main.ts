@@ -4,7 +4,7 @@
 // never escape into uWS (that aborts the whole process): handlers are guarded and the
 // thread logs uncaught errors instead of dying.
 import { parentPort, workerData } from 'node:worker_threads';
-import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp, type us_listen_socket } from 'uWebSockets.js';
+import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp } from 'uWebSockets.js';
 import { RequestChannel, replyTo } from '../channel.js';
 import type { PrimaryRequest, ToPrimary, ToWorker, WorkerInit, WorkerInspect, WorkerRequest } from '../protocol.js';
 import { Doorbell, FrameArena } from '../slots.js';
@@ -14,6 +14,7 @@ import { Directory } from './directory.js';
 import { sendError, sendJson } from './http.js';
 import { Hub } from './hub.js';
 import { Ingest } from './ingest.js';
+import { Listener } from './listener.js';
 import { pageRoutes } from './pages.js';
 import { Playback } from './playback.js';
 import { assertNativeUws } from './uws.js';
@@ -29,9 +30,17 @@ const log = createLogger(config.logLevel, { shard });
 // its sockets and exit, and the primary starts a fresh one. (Exiting with a live uWS App
 // would abort the whole process; after app.close() it is safe.) Its cameras reconnect.
 let fatalApp: { close(): void } | null = null;
+/** How long a crashing worker waits for another to take over accepting. */
+const HANDOVER_WAIT_MS = 200;
+/** Set once the listener exists: waits for the handover when this worker accepts. */
+let beforeClose: (() => void) | null = null;
 function fatal(err: Error): void {
   log.fatal({ err: { message: err.message, stack: err.stack } }, 'uncaught exception in worker; restarting this worker');
   try {
+    // Before the listen socket goes, another worker must be accepting (accept balancing):
+    // tell the primary and wait (briefly) until it says so.
+    parentPort?.postMessage({ type: 'dying' } satisfies ToPrimary);
+    beforeClose?.();
     fatalApp?.close();
   } finally {
     log.flush();
@@ -154,16 +163,13 @@ app.get('/healthz', (res) => sendJson(res, 200, JSON.stringify({ status: 'ok', s
 pageRoutes(app, directory);
 app.any('/*', (res, req) => sendError(res, 404, 'not_found', `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`));
 
-let listenSocket: us_listen_socket | null = null;
-raw.listen(config.host, init.port, (ls) => {
-  if (!ls) {
-    log.fatal({ host: config.host, port: init.port }, 'could not listen');
-    port.postMessage({ type: 'listening', port: -1 } satisfies ToPrimary);
-    return;
-  }
-  listenSocket = ls;
-  send({ type: 'listening', port: uWS.us_socket_local_port(ls) });
-});
+const listener = new Listener(raw, config.host, init.port);
+beforeClose = () => {
+  if (listener.accepting) doorbell.awaitHandover(shard, HANDOVER_WAIT_MS);
+};
+const boundPort = listener.open();
+if (boundPort < 0) log.fatal({ host: config.host, port: init.port }, 'could not listen');
+send({ type: 'listening', port: boundPort });
 
 let lastPingAt = Date.now();
 const sweep = setInterval(() => {
@@ -192,6 +198,10 @@ async function answer(id: number, body: PrimaryRequest): Promise<void> {
         return metrics.registry.getMetricsAsJSON();
       case 'inspect':
         return inspect();
+      case 'accept':
+        if (body.on) listener.open();
+        else listener.close();
+        return { accepting: listener.accepting };
     }
   });
   send({ type: 'reply', id, result });
@@ -199,8 +209,7 @@ async function answer(id: number, body: PrimaryRequest): Promise<void> {
 
 /** Graceful stop: no new connections, cameras and viewers closed with 1001, then the rest. */
 function shutdown(): void {
-  if (listenSocket) uWS.us_listen_socket_close(listenSocket);
-  listenSocket = null;
+  listener.close();
   ingest.closeAll();
   playback.closeAll();
   wall.closeAll();

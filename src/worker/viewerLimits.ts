@@ -19,7 +19,11 @@ export class ViewerLimits {
     counters: SharedArrayBuffer,
   ) {
     this.#counters = new NodeCounters(counters);
-    this.#perIpLimit = Math.ceil(config.maxViewersPerIp / config.workers);
+    // With FRAMEHUB_ACCEPT=all the kernel spreads one address's connections over the
+    // workers, so each allows its share. With balanced accepting they mostly land on one
+    // worker, so each allows the whole limit (exact while one worker accepts; up to
+    // workers x the limit node-wide once a heavy load spreads connections).
+    this.#perIpLimit = config.accept === 'all' ? Math.ceil(config.maxViewersPerIp / config.workers) : config.maxViewersPerIp;
   }
 
   /** Node-wide viewer connections right now. */
