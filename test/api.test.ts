@@ -11,7 +11,8 @@ import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
 describe('API authorisation matrix', () => {
   let srv: TestServer;
   before(async () => {
-    srv = await startTestServer();
+    // Some tests need connections on both workers (e.g. revoking through the other one).
+    srv = await startTestServer({ accept: 'all' });
   });
   after(() => srv.stop());
 

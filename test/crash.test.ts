@@ -11,7 +11,8 @@ import { metricValue, sleep, startTestServer, waitFor, type TestServer } from '.
 
 let srv: TestServer;
 before(async () => {
-  srv = await startTestServer({ faultInjection: true, reconnectGraceSec: 30 });
+  // Cameras and viewers on both workers: the crash of one must not touch the other's.
+  srv = await startTestServer({ faultInjection: true, reconnectGraceSec: 30, accept: 'all' });
 });
 after(() => srv.stop());
 

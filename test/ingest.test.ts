@@ -14,7 +14,8 @@ const frames = loadFrames('qvga');
 describe('camera ingest', () => {
   let srv: TestServer;
   before(async () => {
-    srv = await startTestServer({ idleTimeoutSec: 2, maxFps: 5, maxFrameBytes: 65536, reconnectGraceSec: 1 });
+    // Connections on both workers (replacement across workers, 4409).
+    srv = await startTestServer({ idleTimeoutSec: 2, maxFps: 5, maxFrameBytes: 65536, reconnectGraceSec: 1, accept: 'all' });
   });
   after(() => srv.stop());
 

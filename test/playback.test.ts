@@ -33,7 +33,8 @@ function bigJpeg(size: number, fill: number): Buffer {
 describe('playback', () => {
   let srv: TestServer;
   before(async () => {
-    srv = await startTestServer({ maxFps: 30, reconnectGraceSec: 2 });
+    // Viewers on both workers: frames cross threads through the slots and the doorbell.
+    srv = await startTestServer({ maxFps: 30, reconnectGraceSec: 2, accept: 'all' });
   });
   after(() => srv.stop());
 

@@ -10,7 +10,8 @@ import { sleep, startTestServer, waitFor, type TestServer } from './helpers/serv
 
 let srv: TestServer;
 before(async () => {
-  srv = await startTestServer({ maxFps: 60 });
+  // Viewers on both workers, so that frames cross threads (torn frames would show there).
+  srv = await startTestServer({ maxFps: 60, accept: 'all' });
 });
 after(() => srv.stop());
 
