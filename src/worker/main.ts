@@ -4,7 +4,8 @@
 // never escape into uWS (that aborts the whole process): handlers are guarded and the
 // thread logs uncaught errors instead of dying.
 import { parentPort, workerData } from 'node:worker_threads';
-import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp, type us_listen_socket } from 'uWebSockets.js';
+import type * as UWS from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { RequestChannel, replyTo } from '../channel.js';
 import type { PrimaryRequest, ToPrimary, ToWorker, WorkerInit, WorkerInspect, WorkerRequest } from '../protocol.js';
 import { Doorbell, FrameArena } from '../slots.js';
@@ -16,7 +17,7 @@ import { Hub } from './hub.js';
 import { Ingest } from './ingest.js';
 import { pageRoutes } from './pages.js';
 import { Playback } from './playback.js';
-import { assertNativeUws } from './uws.js';
+import { loadUws } from './uws.js';
 import { ViewerLimits } from './viewerLimits.js';
 import { Wall } from './wall.js';
 
@@ -24,6 +25,10 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const { shard, config } = init;
 const log = createLogger(config.logLevel, { shard });
+// The native uWS build for this platform. When none loads, this throws UwsFallbackError
+// before the uncaught-exception guard exists, so the primary gets it and stops at boot.
+const { uws: uWS, info: uwsInfo } = loadUws(config.uwsBuild);
+log.info({ uws: uwsInfo, node: process.version }, 'uWebSockets.js native build loaded');
 
 // An exception that escaped every guard leaves this worker in an unknown state: close all
 // its sockets and exit, and the primary starts a fresh one. (Exiting with a live uWS App
@@ -40,8 +45,6 @@ function fatal(err: Error): void {
 }
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', (err) => log.error({ err: String(err) }, 'unhandled rejection in worker'));
-
-assertNativeUws(uWS);
 
 const send = (msg: ToPrimary): void => port.postMessage(msg);
 const primary = new RequestChannel<WorkerRequest>((msg) => send(msg));
@@ -102,7 +105,7 @@ function guarded(app: TemplatedApp): TemplatedApp {
 }
 
 /** The same guard for WebSocket handlers; a throw closes only that socket. */
-function guardBehavior<T>(pattern: string, behavior: uWS.WebSocketBehavior<T>): uWS.WebSocketBehavior<T> {
+function guardBehavior<T>(pattern: string, behavior: UWS.WebSocketBehavior<T>): UWS.WebSocketBehavior<T> {
   const out: Record<string, unknown> = { ...behavior };
   for (const [name, fn] of Object.entries(behavior)) {
     if (typeof fn !== 'function') continue;
@@ -119,7 +122,7 @@ function guardBehavior<T>(pattern: string, behavior: uWS.WebSocketBehavior<T>): 
           }
         } else if (name !== 'close') {
           try {
-            (args[0] as uWS.WebSocket<T>).end(1011, 'internal_error');
+            (args[0] as UWS.WebSocket<T>).end(1011, 'internal_error');
           } catch {
             /* already closed */
           }
@@ -127,7 +130,7 @@ function guardBehavior<T>(pattern: string, behavior: uWS.WebSocketBehavior<T>): 
       }
     };
   }
-  return out as uWS.WebSocketBehavior<T>;
+  return out as UWS.WebSocketBehavior<T>;
 }
 
 const raw = config.tlsCertFile && config.tlsKeyFile ? uWS.SSLApp({ cert_file_name: config.tlsCertFile, key_file_name: config.tlsKeyFile }) : uWS.App();
