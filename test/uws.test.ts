@@ -40,6 +40,8 @@ interface ProbeResult {
     corkedEnd: { code: number; reason: string; errorText: string };
     wsClose: { code: number };
     overMaxPayloadLength: { code: number };
+    garbageRequestLine: string;
+    badHttpVersion: string;
   };
 }
 
@@ -201,6 +203,12 @@ test('the uWS behaviours framehub works around, re-checked on each build that lo
     assert.deepEqual(q.corkedEnd, { code: 4409, reason: 'replaced', errorText: '{"type":"error","code":"4409"}' }, `${b.name}: corked send + end`);
     assert.equal(q.wsClose.code, 1006, `${b.name}: ws.close() is abrupt`);
     assert.equal(q.overMaxPayloadLength.code, 1006, `${b.name}: a message over maxPayloadLength drops the connection`);
+    // A request line that is not HTTP/1.x: 20.30 drops the connection, 20.57 answers 505.
+    // Either refuses it before any handler runs (test/fuzz.test.ts accepts both).
+    t.diagnostic(`${b.name}: garbage request line -> ${q.garbageRequestLine}; HTTP/9.9 -> ${q.badHttpVersion}`);
+    const refusal = b.name === 'trufflesuite' ? 'closed' : 'HTTP/1.1 505 HTTP Version Not Supported';
+    assert.equal(q.garbageRequestLine, refusal, `${b.name}: a garbage request line`);
+    assert.equal(q.badHttpVersion, refusal, `${b.name}: HTTP/9.9`);
     // idleTimeout: 0 (framehub's setting: liveness is app code) is accepted; 1-7 abort the
     // process ("idleTimeout must be either 0 or greater than 8"), 8 is accepted.
     assert.equal((await probe(b.name, 'idle', '0')).idle?.survived, true, `${b.name}: idleTimeout 0`);

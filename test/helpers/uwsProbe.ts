@@ -80,6 +80,22 @@ async function asyncUpgradeConnectionClose(port: number): Promise<{ upgraded: bo
   return { upgraded: text.startsWith('HTTP/1.1 101'), helloReceived: text.includes('hello'), closedByServer: closed };
 }
 
+/** The status line uWS answers to a raw request, or 'closed' when it just drops the connection. */
+async function rawAnswer(port: number, request: string): Promise<string> {
+  const sock = net.connect(port, '127.0.0.1');
+  let got = '';
+  sock.on('data', (d) => (got += d.toString('latin1')));
+  sock.on('error', () => {});
+  await new Promise((r) => sock.once('connect', r));
+  sock.write(request, 'latin1');
+  await new Promise((r) => {
+    sock.once('close', r);
+    setTimeout(r, 600);
+  });
+  sock.destroy();
+  return got ? got.split('\r\n')[0]! : 'closed';
+}
+
 function closeOf(url: string, onMessage?: (m: string) => void): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) => {
     const c = new WebSocket(url);
@@ -108,6 +124,8 @@ async function quirks(): Promise<void> {
   app.ws('/small', { maxPayloadLength: 1024, message: () => {} });
   const l = await listen(app);
   const base = `ws://127.0.0.1:${l.port}`;
+  const garbage = await rawAnswer(l.port, '\u0001\u00ffgarbage /x\r\nHost: probe\r\n\r\n');
+  const badVersion = await rawAnswer(l.port, 'GET /x HTTP/9.9\r\nHost: probe\r\n\r\n');
   const attempts = [];
   for (let i = 0; i < 3; i++) attempts.push(await asyncUpgradeConnectionClose(l.port));
   let errorText = '';
@@ -129,6 +147,8 @@ async function quirks(): Promise<void> {
       corkedEnd: { ...ended, errorText },
       wsClose: abrupt,
       overMaxPayloadLength: oversize,
+      garbageRequestLine: garbage,
+      badHttpVersion: badVersion,
     },
   });
 }
