@@ -74,7 +74,9 @@ async function asyncUpgradeConnectionClose(port: number): Promise<{ upgraded: bo
   sock.on('error', () => {});
   await new Promise((r) => sock.once('connect', r));
   sock.write('GET /async HTTP/1.1\r\nHost: probe\r\nUpgrade: websocket\r\nConnection: close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
-  await sleep(600);
+  // Wait for the answer (however slow the machine), then a moment for a close to follow.
+  for (let waited = 0; waited < 15_000 && !closed && !got.includes('hello'); waited += 20) await sleep(20);
+  await sleep(300);
   const text = got.toString('latin1');
   sock.destroy();
   return { upgraded: text.startsWith('HTTP/1.1 101'), helloReceived: text.includes('hello'), closedByServer: closed };
@@ -88,9 +90,11 @@ async function rawAnswer(port: number, request: string): Promise<string> {
   sock.on('error', () => {});
   await new Promise((r) => sock.once('connect', r));
   sock.write(request, 'latin1');
+  // Until a status line or the close (no fixed wait: a loaded machine may be slow).
   await new Promise((r) => {
     sock.once('close', r);
-    setTimeout(r, 600);
+    sock.on('data', () => got.includes('\r\n') && r(null));
+    setTimeout(r, 15_000);
   });
   sock.destroy();
   return got ? got.split('\r\n')[0]! : 'closed';
