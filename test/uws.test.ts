@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { glibcVersion, UWS_BUILDS, type UwsBuildName } from '../src/worker/uws.js';
 import { REPO } from './helpers/prometheus.js';
 import { ADMIN_TOKEN, tempDir, waitFor } from './helpers/server.js';
@@ -217,4 +218,10 @@ test('the uWS behaviours framehub works around, re-checked on each build that lo
     assert.equal(aborted.signal, 'SIGABRT', `${b.name}: idleTimeout 4 aborts the process`);
     assert.match(aborted.stderr, /idleTimeout must be either 0 or greater than 8/);
   }
+});
+
+test('FRAMEHUB_UWS_BUILD (--uws-build) is auto by default and validated at boot', () => {
+  assert.equal(loadConfig().uwsBuild, 'auto');
+  assert.equal(loadConfig({ flags: { 'uws-build': 'trufflesuite' } }).uwsBuild, 'trufflesuite');
+  assert.throws(() => loadConfig({ env: { FRAMEHUB_UWS_BUILD: 'fallback' } }), (e: Error) => e instanceof ConfigError && /FRAMEHUB_UWS_BUILD \(--uws-build\): must be auto, btc-vision or trufflesuite, got "fallback"/.test(e.message));
 });
