@@ -3,7 +3,7 @@
 # framehub's tests and benchmarks on the Node versions and glibc that the newer native
 # uWebSockets.js build needs, on a Debian 12 host without Docker. Built once with
 # debootstrap and kept in a cache dir keyed by a hash of its inputs (versions, build steps,
-# mirror), so later runs reuse it (a build takes ~2 min; running needs root: chroot, mounts).
+# mirror), so later runs reuse it (a build takes 2-6 min; running needs root: chroot, mounts).
 #
 #   scripts/trixie-root.sh path                     build if needed; print the root's path
 #   scripts/trixie-root.sh run 24|22 [--] CMD ARG…  run CMD in the root, in the current
