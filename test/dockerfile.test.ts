@@ -67,7 +67,7 @@ test('the Dockerfile has the expected shape and passes dockerfilelint', async ()
   }
 });
 
-test('the image steps build, install production dependencies only, start and pass the HEALTHCHECK', { timeout: 300_000 }, async (t) => {
+test('the image steps build, install production dependencies only, start and pass the HEALTHCHECK', { timeout: 600_000 }, async (t) => {
   const started = performance.now();
   const root = tempDir('framehub-docker-');
   t.after(() => rmSync(root, { recursive: true, force: true }));
