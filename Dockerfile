@@ -2,7 +2,10 @@
 # framehub image: a build stage compiles the TypeScript, the runtime stage holds only the
 # production dependencies, the compiled server, the pages (read from src/web at run time)
 # and the sample frames (for `framehub camera`). test/dockerfile.test.ts performs these
-# steps outside Docker on every test run, so keep RUN lines to npm/npx commands there.
+# steps outside Docker on every test run, so keep RUN lines to npm/npx commands there;
+# .ci/run also runs that test in a Debian 13 root under Node 24, the image's platform.
+# Debian 13 (glibc 2.41) + Node 24: the native uWebSockets.js build btc-vision 20.57 loads
+# (it needs glibc >= 2.38); the server logs the build it runs and never uses a JS fallback.
 #
 #   docker build -t framehub .
 #   docker run -p 8080:8080 -p 9464:9464 -v framehub-data:/data \
@@ -10,11 +13,11 @@
 # See docs/deploy.md (and deploy/docker-compose.yml for framehub + Prometheus + Grafana).
 
 # ---- build: TypeScript -> dist/ ----
-FROM node:20-bookworm-slim AS build
+FROM node:24-trixie-slim AS build
 WORKDIR /app
 # --ignore-scripts: the lockfile's native modules (uWebSockets.js, lmdb, msgpackr-extract)
 # ship prebuilt binaries and need no install script; package.json's allowScripts allows
-# none either (.npmrc strict-allow-scripts, which the image's npm 10 does not know).
+# none either (.npmrc strict-allow-scripts; the flag keeps that true whatever npm the image has).
 COPY package.json package-lock.json .npmrc ./
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
@@ -22,7 +25,7 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json
 
 # ---- runtime ----
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-trixie-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./

@@ -9,6 +9,7 @@ import { CASES } from './cases/index.js';
 import type { CaseContext, CaseResult } from './cases/types.js';
 import { table } from './lib/format.js';
 import { Progress } from './lib/progress.js';
+import { serverLauncher } from './lib/serverNode.js';
 
 const HELP = `framehub bench: load tests against a node, raced against the tutorial baseline
 
@@ -26,6 +27,9 @@ Options:
   --steps <n,n,...>   camera counts for saturate, viewer counts for fanout
   --cameras <n>       camera count for cluster (default 300)
   --minutes <n>       soak length in minutes, one sample a minute (default 30)
+  --server-node <n>   Node that runs the servers: 24 or 22 (in the Debian 13 root of
+                      scripts/trixie-root.sh, needs root) or a path to a node binary
+                      (default: the bench's own)
   --save <dir>        write <dir>/<case>.json (and saturate.svg) with every figure
   --quiet             no progress display
 `;
@@ -44,6 +48,7 @@ async function main(): Promise<number> {
       cameras: { type: 'string' },
       minutes: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'server-node': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -84,6 +89,15 @@ async function main(): Promise<number> {
     process.stderr.write('bench: --steps must be a comma-separated list of positive whole numbers\n');
     return 2;
   }
+  if (values['server-node'] !== undefined) {
+    try {
+      serverLauncher(values['server-node']);
+    } catch (err) {
+      process.stderr.write(`bench: ${(err as Error).message}\n`);
+      return 2;
+    }
+    process.env.BENCH_SERVER_NODE = values['server-node'];
+  }
   if (ctx.saveDir) mkdirSync(ctx.saveDir, { recursive: true });
   const results: CaseResult[] = [];
   let failed = 0;
@@ -94,7 +108,7 @@ async function main(): Promise<number> {
       const result = await c.run(ctx);
       results.push(result);
       ctx.progress.done();
-      const meta = { date: new Date().toISOString(), smoke: ctx.smoke, genThreads: ctx.genThreads, cores: availableParallelism(), node: process.version };
+      const meta = { date: new Date().toISOString(), smoke: ctx.smoke, genThreads: ctx.genThreads, cores: availableParallelism(), node: process.version, serverNode: serverLauncher().label };
       process.stdout.write(values.json ? `${JSON.stringify({ case: result.case, line: result.line, ...meta, ...result.data })}\n` : `${result.line}\n`);
       if (ctx.saveDir) writeFileSync(path.join(ctx.saveDir, `${name}.json`), `${JSON.stringify({ case: name, line: result.line, ...meta, ...result.data }, null, 1)}\n`);
     } catch (err) {

@@ -70,6 +70,8 @@ export interface Config {
   readonly redisPrefix: string;
   /** This node's name in the cluster view. Default <hostname>:<port>. */
   readonly nodeId: string | undefined;
+  /** uWebSockets.js native build: auto (the newest whose binary loads here), btc-vision or trufflesuite. Default auto. */
+  readonly uwsBuild: 'auto' | 'btc-vision' | 'trufflesuite';
   /** Test-only fault injection (crash a worker, throwing routes). Never on in production. Default off. */
   readonly faultInjection: boolean;
   /** pino log level. Default info. */
@@ -146,6 +148,10 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   },
   redisPrefix: { env: 'FRAMEHUB_REDIS_PREFIX', flag: 'redis-prefix', doc: 'key prefix in Redis (one cluster per prefix)', schema: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -'), default: () => 'framehub' },
   nodeId: { env: 'FRAMEHUB_NODE_ID', flag: 'node-id', doc: "this node's name in the cluster (default <hostname>:<port>)", schema: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -').optional(), default: () => undefined },
+  uwsBuild: {
+    env: 'FRAMEHUB_UWS_BUILD', flag: 'uws-build', doc: 'native uWebSockets.js build: auto (newest that loads here), btc-vision or trufflesuite',
+    schema: z.enum(['auto', 'btc-vision', 'trufflesuite'], { message: 'must be auto, btc-vision or trufflesuite' }), default: () => 'auto',
+  },
   faultInjection: {
     env: 'FRAMEHUB_FAULT_INJECTION', flag: 'fault-injection', doc: 'test only: allow crashing workers and throwing routes (on/off)',
     schema: z.enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' }).transform((v) => v === 'on' || v === 'true' || v === '1'),

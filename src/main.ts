@@ -108,7 +108,8 @@ main(process.argv.slice(2)).catch((err: Error) => {
     process.stderr.write(`framehub: ${err.code}: ${err.message}\n`);
     process.exit(err.code === 'not_found' ? 3 : 2);
   }
-  if (err instanceof ConfigError || err instanceof UwsFallbackError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  // A worker's UwsFallbackError reaches here as a plain Error with its name (structured clone).
+  if (err instanceof ConfigError || err instanceof UwsFallbackError || err.name === 'UwsFallbackError' || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`framehub: ${err.message}\n`);
     process.exit(2);
   }

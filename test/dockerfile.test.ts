@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { settings } from '../src/config.js';
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../src/nodeFlags.js';
+import { glibcVersion } from '../src/worker/uws.js';
 import { parseDockerfile, parseEnv, type Stage } from './helpers/dockerfile.js';
 import { freePort, REPO } from './helpers/prometheus.js';
 import { ADMIN_TOKEN, tempDir, waitFor } from './helpers/server.js';
@@ -19,6 +20,10 @@ const run = promisify(execFile);
 const DOCKERFILE = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
 const stages = parseDockerfile(DOCKERFILE);
 const WORKDIR = '/app';
+/** The base image: Debian 13 (glibc 2.41) with Node 24, where the btc-vision uWS build loads. */
+const IMAGE = 'node:24-trixie-slim';
+/** Run where the image's platform is (the Debian 13 root of .ci/run under Node 24): the image's own uWS build is checked. */
+const LIKE_IMAGE = process.versions.node.split('.')[0] === '24' && Number(glibcVersion().split('.')[1] ?? 0) >= 38;
 /** RUN lines that only make sense inside the image; each must be listed here with why. */
 const IMAGE_ONLY: Record<string, string> = {
   'mkdir -p /data && chown node:node /data': 'creates the volume mount point owned by the non-root user; the test uses a temp data dir',
@@ -35,7 +40,7 @@ test('the Dockerfile has the expected shape and passes dockerfilelint', async ()
   const lint = JSON.parse(stdout) as { files: { issues_count: number; issues: unknown[] }[] };
   assert.equal(lint.files[0]!.issues_count, 0, `dockerfilelint: ${JSON.stringify(lint.files[0]!.issues)}`);
 
-  assert.deepEqual(stages.map((s) => [s.name, s.from]), [['build', 'node:20-bookworm-slim'], ['runtime', 'node:20-bookworm-slim']]);
+  assert.deepEqual(stages.map((s) => [s.name, s.from]), [['build', IMAGE], ['runtime', IMAGE]]);
   const rt = stage('runtime').instructions;
   const last = (op: string) => rt.filter((i) => i.op === op).at(-1);
   assert.notEqual(last('USER')?.rest, undefined, 'the runtime stage sets a USER');
@@ -62,7 +67,7 @@ test('the Dockerfile has the expected shape and passes dockerfilelint', async ()
   }
 });
 
-test('the image steps build, install production dependencies only, start and pass the HEALTHCHECK', { timeout: 300_000 }, async (t) => {
+test('the image steps build, install production dependencies only, start and pass the HEALTHCHECK', { timeout: 600_000 }, async (t) => {
   const started = performance.now();
   const root = tempDir('framehub-docker-');
   t.after(() => rmSync(root, { recursive: true, force: true }));
@@ -170,6 +175,13 @@ test('the image steps build, install production dependencies only, start and pas
   assert.match(await page.text(), /<title>framehub/);
   const metrics = await fetch(`http://127.0.0.1:${env.FRAMEHUB_METRICS_PORT}/metrics`);
   assert.equal(metrics.status, 200);
+
+  // The uWS build the server runs: the image's (btc-vision) on the image's platform.
+  const uwsLine = log.split('\n').find((l) => l.includes('uWebSockets.js native build loaded'));
+  assert.ok(uwsLine, 'the server logs its uWS build');
+  const uws = (JSON.parse(uwsLine) as { uws: { build: string; package: string } }).uws;
+  if (LIKE_IMAGE) assert.equal(uws.build, 'btc-vision', `on Node 24 / glibc ${glibcVersion()} (the image) the btc-vision build runs`);
+  timings.push(`Node ${process.version}, glibc ${glibcVersion()}, uWS ${uws.build} ${uws.package}${LIKE_IMAGE ? ' (the image\'s platform)' : ' (not the image\'s platform: .ci/run repeats this in the Debian 13 root under Node 24)'}`);
 
   // STOPSIGNAL: a clean exit.
   child.kill((rt.find((i) => i.op === 'STOPSIGNAL')?.rest ?? 'SIGTERM') as NodeJS.Signals);

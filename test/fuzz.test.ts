@@ -124,7 +124,9 @@ test('malformed handshakes get a clear refusal, never a camera', async () => {
       if (a.closeCode !== null) assert.ok(a.texts.some((t) => JSON.parse(t).type === 'error'), 'an error message before the close');
       return;
     }
-    assert.ok(a.status === null || a.status === 0 || (a.status >= 400 && a.status < 500), `status ${a.status} for ${JSON.stringify(req.slice(0, 120))}`);
+    // uWS 20.57 (btc-vision build) answers 505 to a request line that is not HTTP/1.x, where
+    // 20.30 drops the connection (test/uws.test.ts, docs/deploy.md): both refuse it.
+    assert.ok(a.status === null || a.status === 0 || (a.status >= 400 && a.status < 500) || a.status === 505, `status ${a.status} for ${JSON.stringify(req.slice(0, 120))}`);
   });
   await assertHealthy('after handshakes');
 });

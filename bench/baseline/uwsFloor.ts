@@ -3,12 +3,16 @@
 // (one corked write: part header + JPEG + boundary) and WS viewers; frame.jpg answers the
 // latest copy. It speaks the baseline's URL layout. Not a product: it shows how much of
 // framehub's CPU per frame is uWS and the kernel, and how much is framehub.
-import uWS from 'uWebSockets.js';
+import type * as UWS from 'uWebSockets.js';
+import { loadUws } from '../../src/worker/uws.js';
+
+// The same native build framehub would load here (never the pure-JS fallback).
+const uWS = loadUws().uws;
 
 interface Room {
   frame: Buffer | null;
-  mjpeg: Set<uWS.HttpResponse>;
-  ws: Set<uWS.WebSocket<unknown>>;
+  mjpeg: Set<UWS.HttpResponse>;
+  ws: Set<UWS.WebSocket<unknown>>;
 }
 const rooms = new Map<string, Room>();
 const room = (app: string, name: string): Room => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { TargetAddress } from '../gen/messages.js';
 import { roomName } from '../gen/messages.js';
 import { parseMetrics, type MetricsSample } from './serverMetrics.js';
+import { serverLauncher } from './serverNode.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FRAMEHUB_MAIN = path.join(ROOT, 'src/main.js');
@@ -99,7 +100,9 @@ export class Target {
     // baseline's would overwrite it in a `both` run.
     // framehub runs with the flags `npm start` gives it.
     const nodeArgs = [...(kind === 'framehub' ? SERVER_NODE_FLAGS : []), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    const child = spawn(process.execPath, [...nodeArgs, kind === 'framehub' ? FRAMEHUB_MAIN : BASELINE_MAIN], {
+    // BENCH_SERVER_NODE (--server-node) picks the Node that runs it (bench/lib/serverNode.ts).
+    const launcher = serverLauncher();
+    const child = spawn(launcher.command, [...launcher.args, ...nodeArgs, kind === 'framehub' ? FRAMEHUB_MAIN : BASELINE_MAIN], {
       env: { ...process.env, ...env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,15 +2,18 @@
 // primary's accept balancer (src/primary/acceptBalancer.ts) says which workers keep
 // accepting new connections. Closing the listen socket leaves every accepted connection
 // where it is; the kernel (SO_REUSEPORT) hands new ones to the workers still listening.
-import uWS, { type TemplatedApp, type us_listen_socket } from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { UwsModule } from './uws.js';
 
 export class Listener {
+  readonly #uws: UwsModule;
   readonly #app: TemplatedApp;
   readonly #host: string;
   readonly #port: number;
   #socket: us_listen_socket | null = null;
 
-  constructor(app: TemplatedApp, host: string, port: number) {
+  constructor(uws: UwsModule, app: TemplatedApp, host: string, port: number) {
+    this.#uws = uws;
     this.#app = app;
     this.#host = host;
     this.#port = port;
@@ -22,19 +25,19 @@ export class Listener {
 
   /** Listens (if not already); returns the bound port, or -1 when the port could not be bound. */
   open(): number {
-    if (this.#socket) return uWS.us_socket_local_port(this.#socket);
+    if (this.#socket) return this.#uws.us_socket_local_port(this.#socket);
     let port = -1;
     this.#app.listen(this.#host, this.#port, (ls) => {
       if (!ls) return;
       this.#socket = ls;
-      port = uWS.us_socket_local_port(ls);
+      port = this.#uws.us_socket_local_port(ls);
     });
     return port;
   }
 
   /** Stops accepting new connections. */
   close(): void {
-    if (this.#socket) uWS.us_listen_socket_close(this.#socket);
+    if (this.#socket) this.#uws.us_listen_socket_close(this.#socket);
     this.#socket = null;
   }
 }

@@ -4,7 +4,8 @@
 // never escape into uWS (that aborts the whole process): handlers are guarded and the
 // thread logs uncaught errors instead of dying.
 import { parentPort, workerData } from 'node:worker_threads';
-import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp } from 'uWebSockets.js';
+import type * as UWS from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { RequestChannel, replyTo } from '../channel.js';
 import type { PrimaryRequest, ToPrimary, ToWorker, WorkerInit, WorkerInspect, WorkerRequest } from '../protocol.js';
 import { Doorbell, FrameArena } from '../slots.js';
@@ -17,7 +18,7 @@ import { Ingest } from './ingest.js';
 import { Listener } from './listener.js';
 import { pageRoutes } from './pages.js';
 import { Playback } from './playback.js';
-import { assertNativeUws } from './uws.js';
+import { loadUws } from './uws.js';
 import { ViewerLimits } from './viewerLimits.js';
 import { Wall } from './wall.js';
 
@@ -25,6 +26,10 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const { shard, config } = init;
 const log = createLogger(config.logLevel, { shard });
+// The native uWS build for this platform. When none loads, this throws UwsFallbackError
+// before the uncaught-exception guard exists, so the primary gets it and stops at boot.
+const { uws: uWS, info: uwsInfo } = loadUws(config.uwsBuild);
+log.info({ uws: uwsInfo, node: process.version }, 'uWebSockets.js native build loaded');
 
 // An exception that escaped every guard leaves this worker in an unknown state: close all
 // its sockets and exit, and the primary starts a fresh one. (Exiting with a live uWS App
@@ -49,8 +54,6 @@ function fatal(err: Error): void {
 }
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', (err) => log.error({ err: String(err) }, 'unhandled rejection in worker'));
-
-assertNativeUws(uWS);
 
 const send = (msg: ToPrimary): void => port.postMessage(msg);
 const primary = new RequestChannel<WorkerRequest>((msg) => send(msg));
@@ -111,7 +114,7 @@ function guarded(app: TemplatedApp): TemplatedApp {
 }
 
 /** The same guard for WebSocket handlers; a throw closes only that socket. */
-function guardBehavior<T>(pattern: string, behavior: uWS.WebSocketBehavior<T>): uWS.WebSocketBehavior<T> {
+function guardBehavior<T>(pattern: string, behavior: UWS.WebSocketBehavior<T>): UWS.WebSocketBehavior<T> {
   const out: Record<string, unknown> = { ...behavior };
   for (const [name, fn] of Object.entries(behavior)) {
     if (typeof fn !== 'function') continue;
@@ -131,7 +134,7 @@ function guardBehavior<T>(pattern: string, behavior: uWS.WebSocketBehavior<T>): 
           }
         } else if (name !== 'close') {
           try {
-            (a as uWS.WebSocket<T>).end(1011, 'internal_error');
+            (a as UWS.WebSocket<T>).end(1011, 'internal_error');
           } catch {
             /* already closed */
           }
@@ -139,7 +142,7 @@ function guardBehavior<T>(pattern: string, behavior: uWS.WebSocketBehavior<T>): 
       }
     };
   }
-  return out as uWS.WebSocketBehavior<T>;
+  return out as UWS.WebSocketBehavior<T>;
 }
 
 const raw = config.tlsCertFile && config.tlsKeyFile ? uWS.SSLApp({ cert_file_name: config.tlsCertFile, key_file_name: config.tlsKeyFile }) : uWS.App();
@@ -163,7 +166,7 @@ app.get('/healthz', (res) => sendJson(res, 200, JSON.stringify({ status: 'ok', s
 pageRoutes(app, directory);
 app.any('/*', (res, req) => sendError(res, 404, 'not_found', `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`));
 
-const listener = new Listener(raw, config.host, init.port);
+const listener = new Listener(uWS, raw, config.host, init.port);
 beforeClose = () => {
   if (listener.accepting) doorbell.awaitHandover(shard, HANDOVER_WAIT_MS);
 };
