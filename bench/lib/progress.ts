@@ -144,8 +144,10 @@ export class Progress {
       barsize: 24,
       fps: 4,
       clearOnComplete: true,
+      // cli-progress cuts each bar line to the terminal's width itself; `false` would switch the
+      // terminal's wrapping off, and a Ctrl-C would leave it off.
       hideCursor: false,
-      linewrap: false,
+      linewrap: true,
     });
     // Clock bars move with time: refresh them before every redraw.
     this.#multi.on('update-pre', () => {

@@ -45,8 +45,8 @@ interface PhasesFile extends SavedFile {
 }
 
 export const KIND_COLORS: Record<string, string> = { framehub: '#1f6feb', baseline: '#d97706', floor: '#059669' };
-/** Variants of framehub in one chart (1 worker, default, accept=all) get their own shades. */
-const FRAMEHUB_SHADES = ['#0b3d91', '#1f6feb', '#7aa7f7', '#5b21b6'];
+/** framehub's variants in the CPU chart: 1 worker dark, the default as in the other charts, accept=all light. */
+const framehubShade = (target: string): string => (/\bw1\b/.test(target) ? '#0b3d91' : /accept=all/.test(target) ? '#7aa7f7' : KIND_COLORS.framehub!);
 
 function readJson<T>(file: string): T | null {
   if (!existsSync(file)) return null;
@@ -79,21 +79,21 @@ export function saturateSvg(file: SaturateFile): string {
   const windows = file.climbs[0]?.steps[0]?.windows?.length ?? 1;
   const busy = file.climbs.flatMap((c) => c.steps.flatMap((s) => stepWindows(s).map((w) => w.machine?.busyCores ?? 0)));
   return saturatePlot(series((p) => p.latency.all.p99), series((p) => p.server.cpuUsPerFrame), [
-    `framehub bench saturate: ${describeFile('saturate.json', file)}, ${file.cores ?? '?'} cores, ${file.genThreads ?? '?'} generator threads on the same machine`,
+    `framehub bench saturate: ${describeFile('saturate.json', file)}; ${file.cores ?? '?'} cores, ${file.genThreads ?? '?'} generator threads on the same machine`,
     windows > 1
-      ? `each step ${windows} windows: dot = median window (hollow: the step missed), whisker = lowest to highest window; machine busy ${Math.min(...busy).toFixed(2)}-${Math.max(...busy).toFixed(2)} cores over the windows`
+      ? `each step ${windows} windows: dot = median window (hollow: the step missed), whisker = lowest to highest window`
       : 'one window per step (a file from before the median-of-three grading)',
+    `machine busy ${Math.min(...busy).toFixed(2)}-${Math.max(...busy).toFixed(2)} of ${file.cores ?? '?'} cores over the windows (server, generator and anything else)`,
   ]);
 }
 
 /** fleet-cpu.svg from fleet.json and/or workers.json. */
 export function fleetCpuSvg(fleet: PhasesFile | null, workers: PhasesFile | null): string {
   const bars: StackedBar[] = [];
-  let shade = 0;
   const bar = (p: SavedPhase, source: string): void => {
     if (p.server.cpuUsPerFrame == null) return;
     const kernel = p.server.sysUsPerFrame ?? 0;
-    const color = p.kind === 'framehub' ? FRAMEHUB_SHADES[shade++ % FRAMEHUB_SHADES.length]! : (KIND_COLORS[p.kind] ?? '#555');
+    const color = p.kind === 'framehub' ? framehubShade(p.target) : (KIND_COLORS[p.kind] ?? '#555');
     const label = p.kind === 'baseline' ? 'relay (baseline)' : p.kind === 'floor' ? 'floor (bare uWS)' : p.target === 'framehub' ? 'framehub (default workers)' : p.target;
     bars.push({ label, source, color, parts: [{ name: 'user', value: p.server.cpuUsPerFrame - kernel }, { name: 'kernel', value: kernel }] });
   };
@@ -103,8 +103,8 @@ export function fleetCpuSvg(fleet: PhasesFile | null, workers: PhasesFile | null
   for (const p of workers?.phases.filter((q) => q.kind !== 'framehub') ?? []) bar(p, 'workers case');
   const relay = fleet?.phases.find((p) => p.kind === 'baseline');
   const reference = relay?.server.cpuUsPerFrame != null ? { x: relay.server.cpuUsPerFrame / 2, label: 'goal: 0.5x the relay (fleet case)' } : undefined;
-  const sources = [fleet ? describeFile('fleet.json', fleet) : null, workers ? describeFile('workers.json', workers) : null].filter(Boolean).join('; ');
-  return stackedBarsPlot('Fleet profile (600 QVGA cameras @ 8 fps, an MJPEG viewer each): server CPU per delivered frame', 'microseconds per delivered frame (user + kernel)', bars, [sources], reference);
+  const sources = [fleet ? describeFile('fleet.json', fleet) : null, workers ? describeFile('workers.json', workers) : null].filter((t): t is string => t !== null);
+  return stackedBarsPlot('Fleet profile (600 QVGA cameras @ 8 fps, an MJPEG viewer each): server CPU per delivered frame', 'microseconds per delivered frame (user + kernel)', bars, sources, reference);
 }
 
 /** Writes every chart whose JSON is in `fromDir` into `outDir`; says what it wrote and what it could not. */

@@ -15,7 +15,7 @@ import { parseMetrics, type MetricsSample } from './serverMetrics.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BENCH_ADMIN_TOKEN = 'fht_bench-admin-token-0123456789abcdef';
 
-/** Every server the bench can race, in the order cases run them. */
+/** Every server the bench can race (--target). */
 export const TARGET_KINDS = ['framehub', 'baseline', 'floor'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
