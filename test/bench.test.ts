@@ -2,15 +2,36 @@
 // checked exactly, and every case run in --smoke mode as a user would run it, checking
 // that it prints its one line and that the numbers are sane. No timing assertions.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { Writable } from 'node:stream';
+import { after, test } from 'node:test';
+import { medianWindow } from '../bench/cases/saturate.js';
 import { MjpegParser } from '../bench/gen/mjpegParser.js';
 import { readStamp, stampFrame, stampText, STAMP_HEAD_BYTES } from '../bench/gen/stamp.js';
 import { Histogram } from '../bench/lib/histogram.js';
+import { failedCriteria, SATURATE_CRITERIA } from '../bench/lib/limits.js';
+import { measureLoopbackFloor, parseIperf } from '../bench/lib/loopbackFloor.js';
+import { Progress } from '../bench/lib/progress.js';
+import { plotResults } from '../bench/lib/resultPlots.js';
 import { loadFrames } from '../src/camera/frames.js';
 
 const RUN = path.resolve(import.meta.dirname, '../bench/run.js');
+const ROOT = path.resolve(import.meta.dirname, '../..');
+/** Where the smoke runs below save their JSON (`--save`), for the plot test at the end. */
+const SAVED = mkdtempSync(path.join(tmpdir(), 'framehub-bench-smoke-'));
+after(() => rmSync(SAVED, { recursive: true, force: true }));
+
+const hasIperf3 = ((): boolean => {
+  try {
+    execFileSync('iperf3', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 test('stamps are fixed width and read back from the first bytes of a frame', () => {
   assert.equal(stampText(1, 1.5).length, stampText(1234567, 1795528086754.481).length);
@@ -51,10 +72,22 @@ test('the latency histogram merges across threads and gives bucket-edge quantile
   assert.equal(h.quantile(1), 250);
 });
 
-/** Runs `npm run bench -- <name> --smoke --json`; checks and returns its one JSON line (and stderr). */
-async function runCase(name: string): Promise<any> {
+/** Runs `npm run bench -- <args...>`; resolves with stdout and stderr once it exited 0. */
+function runBench(args: string[]): Promise<{ out: string; err: string }> {
+  return new Promise<{ out: string; err: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => (code === 0 ? resolve({ out, err }) : reject(new Error(`bench ${args.join(' ')} exited ${code}: ${err.slice(-3000)}`))));
+  });
+}
+
+/** Runs `npm run bench -- <name> --smoke --json [extra...]`; checks and returns its one JSON line (and stderr). */
+async function runCase(name: string, extra: string[] = []): Promise<any> {
   const { out, err } = await new Promise<{ out: string; err: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN, name, '--smoke', '--json', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RUN, name, '--smoke', '--json', '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -83,25 +116,86 @@ function assertSanePhase(p: any, what: string): void {
   assert.ok(p.generator.cores >= 0 && p.machine.cores >= 1, `${what}: generator and machine figures`);
 }
 
-test('bench fleet --smoke: both targets measured, ratios computed', { timeout: 120_000 }, async () => {
-  const r = await runCase('fleet');
-  assert.deepEqual(r.phases.map((p: any) => p.kind), ['framehub', 'baseline']);
+test('bench fleet --smoke: framehub, baseline and the uWS floor measured; CPU per GB against the iperf3 loopback floor', { timeout: 150_000 }, async () => {
+  const r = await runCase('fleet', ['--target', 'framehub,baseline,floor', '--save', SAVED]);
+  assert.deepEqual(r.phases.map((p: any) => p.kind), ['framehub', 'baseline', 'floor']);
+  assert.deepEqual(r.targets, ['framehub', 'baseline', 'floor']);
   for (const p of r.phases) {
     assertSanePhase(p, `fleet ${p.target}`);
-    assert.ok(p.viewers.ws > 0 && p.snapshots.ok > 0, 'WS viewers and snapshot pollers ran');
+    assert.ok(p.viewers.ws > 0 && p.snapshots.ok > 0, `${p.target}: WS viewers and snapshot pollers ran`);
+    assert.ok(p.server.coreSecondsPerGB > 0, `${p.target}: core-s per GB`);
   }
   assert.ok(r.phases[0].server.metrics, 'framehub /metrics was read');
-  assert.ok(r.ratios.cpuPerFrame > 0);
+  assert.ok(r.ratios.cpuPerFrame > 0 && r.ratiosOverFloorTarget.cpuPerFrame > 0);
+  assert.match(r.line, /framehub\/floor: cpu per frame \d/);
+  // The loopback floor: measured where iperf3 is installed, else n/a with how to install it.
+  const f = r.loopbackFloor;
+  assert.equal(f.available, hasIperf3, `iperf3 on PATH: ${hasIperf3}; floor ${JSON.stringify(f)}`);
+  if (f.available) {
+    assert.ok(f.bytes > 0 && f.seconds > 0 && f.coreSeconds > 0 && f.coreSecondsPerGB > 0, JSON.stringify(f));
+    assert.match(f.command, /^iperf3 -c 127\.0\.0\.1 .* -J$/);
+    for (const p of r.phases) {
+      assert.ok(Math.abs(r.floorMultiples[p.target] - p.server.coreSecondsPerGB / f.coreSecondsPerGB) < 1e-9, `${p.target} multiple of the floor`);
+      assert.match(r.line, new RegExp(`${p.target}: .* core-s/GB in\\+out \\(\\d+\\.\\dx floor\\)`));
+    }
+    assert.match(r.line, /loopback floor \(iperf3\) \d+\.\d\d core-s\/GB/);
+  } else {
+    assert.match(f.reason, /apt-get install iperf3/);
+    assert.match(r.line, /loopback floor n\/a/);
+  }
   assert.match(r.stderr, /case +target +load/, 'summary table on stderr');
+  assert.ok(existsSync(path.join(SAVED, 'fleet.json')) && existsSync(path.join(SAVED, 'fleet-cpu.svg')), '--save wrote the JSON and drew the chart');
 });
 
-test('bench saturate --smoke: climbs and says what limited it', { timeout: 120_000 }, async () => {
-  const r = await runCase('saturate');
+test('loopback floor: iperf3 JSON read from its end fields; n/a, never a failure, without iperf3', async () => {
+  const f = parseIperf({ end: { sum_received: { bytes: 5e9, seconds: 5 }, cpu_utilization_percent: { host_total: 20, remote_total: 10, host_system: 18, remote_system: 9 } } }, 'iperf3 -c 127.0.0.1 -t 5 -J', 0.4);
+  assert.ok(f.available);
+  assert.equal(f.coreSeconds, 1.5, '(20 % + 10 %) of a core for 5 s');
+  assert.equal(f.coreSecondsPerGB, 0.3);
+  assert.equal(f.gbitPerSec, 8);
+  assert.deepEqual(parseIperf({ error: 'unable to connect to server' }, 'x', 0), { available: false, reason: 'iperf3: unable to connect to server' });
+  assert.equal(parseIperf({ end: {} }, 'x', 0).available, false);
+  const path0 = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    const missing = await measureLoopbackFloor(1);
+    assert.equal(missing.available, false);
+    assert.match((missing as { reason: string }).reason, /iperf3 is not installed; install it with `apt-get install iperf3`/);
+  } finally {
+    process.env.PATH = path0;
+  }
+});
+
+/** A phase with the figures the saturate grading reads. */
+const win = (p99: number, delivered = 100): any => ({ latency: { all: { p99 } }, deliveredPct: { all: delivered } });
+
+test('saturate grades a step on its median window, never the best one', () => {
+  // Two windows pass, one misses: the median passes.
+  assert.equal(medianWindow([win(3), win(9), win(4)]), 2);
+  // One window passes, two miss (on different criteria): the median misses.
+  const mixed = [win(2, 99.5), win(8), win(3)];
+  assert.equal(failedCriteria(mixed[medianWindow(mixed)], SATURATE_CRITERIA).length, 1);
+  // All pass: the middle p99.
+  assert.equal(medianWindow([win(4.5), win(1), win(2)]), 2);
+  // p99 must stay below 5 ms.
+  assert.deepEqual(failedCriteria(win(5), SATURATE_CRITERIA), ['p99 5.0 ms >= 5 ms']);
+});
+
+test('bench saturate --smoke: three windows a step, graded on the median, says what limited it', { timeout: 150_000 }, async () => {
+  const r = await runCase('saturate', ['--save', SAVED]);
   assert.equal(r.climbs.length, 2);
+  assert.equal(r.plan.windowsPerStep, 3);
   for (const c of r.climbs) {
     assert.ok(c.steps.length > 0 && typeof c.limit === 'string' && c.limit.length > 0);
     assert.ok(Number.isInteger(c.sustained) && c.sustained <= c.steps.at(-1).cameras);
-    for (const s of c.steps) assertSanePhase(s.result, `saturate ${c.target} ${s.cameras}`);
+    for (const s of c.steps) {
+      assert.equal(s.windows.length, 3, 'every window is kept');
+      for (const w of s.windows) assertSanePhase(w, `saturate ${c.target} ${s.cameras}`);
+      assert.equal(s.median, medianWindow(s.windows));
+      assert.equal(s.passed, failedCriteria(s.windows[s.median], SATURATE_CRITERIA).length === 0, 'passed = the median window passed');
+    }
+    assert.equal(c.sustained, Math.max(0, ...c.steps.filter((s: any) => s.passed).map((s: any) => s.cameras)));
+    assert.ok(r.line.includes(`${c.target}: highest step passed ${c.sustained} cameras`), r.line);
   }
 });
 
@@ -127,11 +221,16 @@ test('bench slots --smoke: three mechanisms, no bad frame', { timeout: 120_000 }
   }
 });
 
-test('bench workers --smoke: 1 and N shard workers, and the baseline', { timeout: 180_000 }, async () => {
-  const r = await runCase('workers');
-  assert.equal(r.phases.length, 3);
-  assert.equal(r.phases[0].target, 'framehub w1');
+test('bench workers --smoke: 1 worker, the default (accept balanced), accept=all, and the baseline', { timeout: 200_000 }, async () => {
+  const r = await runCase('workers', ['--save', SAVED]);
+  const n = r.workers[1];
+  assert.deepEqual(r.phases.map((p: any) => p.target), ['framehub w1', `framehub w${n}`, `framehub w${n} accept=all`, 'baseline']);
   for (const p of r.phases) assertSanePhase(p, `workers ${p.target}`);
+  for (const p of r.phases.slice(0, 3)) assert.equal(p.server.metrics.shards.cameras.reduce((a: number, b: number) => a + b, 0), p.cameras, `${p.target}: cameras per shard add up`);
+  assert.equal(r.phases[0].server.metrics.shards.cameras.length, 1);
+  assert.equal(r.phases[1].server.metrics.shards.cameras.length, n);
+  assert.ok(r.ratios.cpuPerFrameNOver1 > 0 && r.ratios.cpuPerFrameAllOverBalanced > 0);
+  assert.match(r.line, new RegExp(`cpu per frame: 1 worker [\\d.]+ us, default ${n} workers [\\d.]+ us: w${n}/w1 [\\d.]+x \\(goal <= 1.1x: (met|not met)\\), accept=all [\\d.]+ us`));
 });
 
 test('bench http --smoke: autocannon answers, 304s with ETag revalidation', { timeout: 120_000 }, async () => {
@@ -188,4 +287,81 @@ test('soak drift: edge averages and least squares slope', async () => {
   assert.equal(d.rssLastMB, 127);
   assert.ok(Math.abs(d.rssSlopeMBPerHour - 60) < 1e-9, 'one MB a minute is 60 MB/h');
   assert.equal(d.p99DriftPct, 0);
+});
+
+test('bench plot: redraws saturate.svg and fleet-cpu.svg from the smoke runs\' JSON and from the committed results', { timeout: 60_000 }, async () => {
+  for (const f of ['saturate.svg', 'fleet-cpu.svg']) rmSync(path.join(SAVED, f), { force: true });
+  const { out } = await runBench(['plot', '--from', SAVED]);
+  assert.match(out, /plot: wrote .*saturate\.svg/);
+  assert.match(out, /plot: wrote .*fleet-cpu\.svg/);
+  const saturate = readFileSync(path.join(SAVED, 'saturate.svg'), 'utf8');
+  assert.match(saturate, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  for (const t of ['framehub (highest passed', 'baseline (highest passed', 'End-to-end latency p99', 'CPU per delivered frame', 'each step 3 windows', 'SMOKE']) assert.ok(saturate.includes(t), `saturate.svg has ${t}`);
+  const fleet = readFileSync(path.join(SAVED, 'fleet-cpu.svg'), 'utf8');
+  for (const t of ['framehub w1', 'accept=all', 'relay (baseline)', 'floor (bare uWS)', '>user<', '>kernel<', 'goal: 0.5x the relay']) assert.ok(fleet.includes(t), `fleet-cpu.svg has ${t}`);
+  assert.equal((fleet.match(/<rect [^>]*fill-opacity="1" stroke/g) ?? []).length, 7, 'a bar for w1, w2, accept=all (workers), framehub, relay, floor (fleet), relay (workers)');
+  // The committed results (older JSON layouts included) still draw; an empty folder draws nothing and says why.
+  const out2 = mkdtempSync(path.join(tmpdir(), 'framehub-bench-plot-'));
+  try {
+    assert.equal(plotResults(path.join(ROOT, 'bench/results'), out2).written.length, 2);
+    assert.ok(readFileSync(path.join(out2, 'saturate.svg'), 'utf8').includes('</svg>'));
+    assert.ok(readFileSync(path.join(out2, 'fleet-cpu.svg'), 'utf8').includes('</svg>'));
+    const empty = mkdtempSync(path.join(out2, 'empty-'));
+    assert.deepEqual(plotResults(empty), { written: [], skipped: [`saturate.svg: no saturate.json with climbs in ${empty}`, `fleet-cpu.svg: neither fleet.json nor workers.json in ${empty}`] });
+  } finally {
+    rmSync(out2, { recursive: true, force: true });
+  }
+});
+
+/** A stream that keeps what was written; `tty` makes it look like a terminal to cli-progress. */
+function capture(tty: boolean): Writable & { text: () => string; isTTY?: boolean; columns?: number } {
+  let text = '';
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      text += chunk;
+      cb();
+    },
+  }) as Writable & { text: () => string; isTTY?: boolean; columns?: number };
+  w.text = () => text;
+  if (tty) Object.assign(w, { isTTY: true, columns: 160 });
+  return w;
+}
+
+test('progress: cli-progress bars with elapsed/ETA and the live rates on a terminal, text lines elsewhere, nothing with --quiet', () => {
+  const tty = capture(true);
+  const p = new Progress(false, tty as unknown as NodeJS.WriteStream);
+  p.context('saturate framehub');
+  const climb = p.counter('climb to 600 cameras', 6, 'windows');
+  climb.increment();
+  p.context('saturate framehub 300 cams');
+  const window = p.clock('window 2/3', 9);
+  window.stage('measuring');
+  p.status('cams 300 viewers 300 | sent 2.4k/s');
+  p.phase('passed on the median window');
+  window.stop();
+  p.done();
+  const screen = tty.text();
+  assert.match(screen, /saturate framehub: climb to 600 cameras \[=+-+\] 16% 1\/6 windows \| \d:\d\d elapsed, eta \d:\d\d/);
+  assert.match(screen, /saturate framehub 300 cams: window 2\/3 \[-+\] 0% 0\/9s measuring \| 0:00 elapsed, eta 0:0\d/);
+  assert.match(screen, / {2}cams 300 viewers 300 \| sent 2\.4k\/s/);
+  assert.match(screen, /\[\d:\d\d\] saturate framehub 300 cams: passed on the median window\n/);
+
+  const log = capture(false);
+  const q = new Progress(false, log as unknown as NodeJS.WriteStream);
+  q.context('fleet framehub');
+  const bar = q.clock('window', 20);
+  q.status('cams 600');
+  q.status('cams 600 again'); // within 5 s of the last line: not printed
+  bar.stop();
+  q.done();
+  assert.doesNotMatch(log.text(), /\x1b|\[=/, 'no escapes, no bars in a log file');
+  assert.match(log.text(), /^\[\d:\d\d\] fleet framehub: window 0\/20s \(0%, eta 0:\d\d\) \| cams 600\n$/);
+
+  const quiet = capture(true);
+  const r = new Progress(true, quiet as unknown as NodeJS.WriteStream);
+  r.counter('x', 2, 'steps').increment();
+  r.phase('hello');
+  r.status('rates');
+  r.done();
+  assert.equal(quiet.text(), '');
 });

@@ -3,6 +3,8 @@
 // (one corked write: part header + JPEG + boundary) and WS viewers; frame.jpg answers the
 // latest copy. It speaks the baseline's URL layout. Not a product: it shows how much of
 // framehub's CPU per frame is uWS and the kernel, and how much is framehub.
+// The bench's `floor` target (`--target framehub,baseline,floor`); alone:
+// `PORT=0 node dist/bench/baseline/uwsFloor.js` prints `floor listening on <host>:<port>`.
 import type * as UWS from 'uWebSockets.js';
 import { loadUws } from '../../src/worker/uws.js';
 
@@ -93,6 +95,6 @@ uWS.App()
   .any('/*', (res) => void res.writeStatus('404 Not Found').end())
   .listen(host, Number(process.env.PORT ?? 0), (ls) => {
     if (!ls) process.exit(1);
-    process.stderr.write(`baseline listening on ${host}:${uWS.us_socket_local_port(ls)}\n`);
+    process.stderr.write(`floor listening on ${host}:${uWS.us_socket_local_port(ls)}\n`);
   });
 process.on('SIGTERM', () => process.exit(0));

@@ -1,8 +1,11 @@
 // `fleet`: the CCTV profile a node is sized for. 600 cameras QVGA @ 8 fps, one MJPEG
 // viewer per camera (an NVR), 30 WS viewers (web players), and the dashboard polling
-// every camera's frame.jpg every 2 s; raced against the tutorial baseline.
+// every camera's frame.jpg every 2 s; raced against the tutorial baseline (and the bare
+// uWS floor with --target ...,floor). First the loopback floor (iperf3) is measured, and
+// each server's CPU per GB moved is given as a multiple of it.
 import { fmtMBps, fmtRatio, ratio } from '../lib/format.js';
 import { addFleet, phaseRow, withGenerator, withTarget } from '../lib/load.js';
+import { floorMultiple, floorText, measureLoopbackFloor, type LoopbackFloor } from '../lib/loopbackFloor.js';
 import { measure, phaseSummary, type PhaseResult } from '../lib/measure.js';
 import type { TargetKind, TargetOptions } from '../lib/target.js';
 import { settleMs, windowMs, type BenchCase, type CaseContext } from './types.js';
@@ -36,10 +39,27 @@ export function runFleetPhase(ctx: CaseContext, name: string, kind: TargetKind, 
   );
 }
 
+/** Measures the loopback floor before a case's phases (5 s; 1 s in smoke runs), saying so on the progress display. */
+export async function loopbackFloorFor(ctx: CaseContext, name: string): Promise<LoopbackFloor> {
+  ctx.progress.context(name);
+  ctx.progress.phase('measuring the loopback floor (iperf3)');
+  const floor = await measureLoopbackFloor(ctx.smoke ? 1 : 5);
+  ctx.progress.phase(floorText(floor));
+  return floor;
+}
+
+/** CPU per GB moved and its multiple of the loopback floor. */
+export function perGbPart(p: PhaseResult, floor: LoopbackFloor | null): string {
+  const cs = p.server.coreSecondsPerGB;
+  if (cs == null) return '';
+  const m = floorMultiple(cs, floor);
+  return `, ${cs.toFixed(2)} core-s/GB in+out${m === null ? '' : ` (${m.toFixed(1)}x floor)`}`;
+}
+
 /** A target's part of a fleet-like line. */
-export function fleetPart(p: PhaseResult): string {
+export function fleetPart(p: PhaseResult, floor: LoopbackFloor | null = null): string {
   return (
-    `${p.target}: ${phaseSummary(p)}, in ${fmtMBps(p.bytesInPerSec)} out ${fmtMBps(p.bytesOutPerSec)} (${p.gbePct.toFixed(0)}% of 1GbE)` +
+    `${p.target}: ${phaseSummary(p)}${perGbPart(p, floor)}, in ${fmtMBps(p.bytesInPerSec)} out ${fmtMBps(p.bytesOutPerSec)} (${p.gbePct.toFixed(0)}% of 1GbE)` +
     `, snap ${p.snapshots.perSec.toFixed(0)}/s p99 ${p.snapshots.latency.p99.toFixed(1)} ms fail ${p.snapshots.failed}` +
     `, gen ${p.generator.cores.toFixed(2)} cores (elu max ${p.generator.eluMax.toFixed(2)}), machine ${p.machine.busyCores.toFixed(2)}/${p.machine.cores} busy`
   );
@@ -58,18 +78,30 @@ export function ratioPart(fh: PhaseResult | undefined, base: PhaseResult | undef
 
 export const fleet: BenchCase = {
   name: 'fleet',
-  description: '600 cameras QVGA@8fps, an MJPEG viewer each, 30 WS viewers, dashboard snapshots every 2 s',
+  description: '600 cameras QVGA@8fps, an MJPEG viewer each, 30 WS viewers, dashboard snapshots every 2 s; CPU per GB against the loopback floor (iperf3)',
+  kinds: ['framehub', 'baseline', 'floor'],
   async run(ctx) {
     const plan = fleetPlan(ctx);
+    const loopbackFloor = await loopbackFloorFor(ctx, 'fleet');
     const phases: PhaseResult[] = [];
     for (const kind of ctx.targets) phases.push(await runFleetPhase(ctx, 'fleet', kind, {}, plan));
     const fh = phases.find((p) => p.kind === 'framehub');
     const base = phases.find((p) => p.kind === 'baseline');
-    const line = `fleet ${describeFleet(plan)} | ${phases.map(fleetPart).join(' | ')}${ratioPart(fh, base)}`;
+    const uws = phases.find((p) => p.kind === 'floor');
+    const overUws = fh && uws ? ` | framehub/floor: cpu per frame ${fmtRatio(ratio(fh.server.cpuUsPerFrame, uws.server.cpuUsPerFrame))} (user space ${fmtRatio(ratio(userUsPerFrame(fh), userUsPerFrame(uws)))})` : '';
+    const line = `fleet ${describeFleet(plan)} | ${phases.map((p) => fleetPart(p, loopbackFloor)).join(' | ')}${ratioPart(fh, base)}${overUws} | ${floorText(loopbackFloor)}`;
+    const floorMultiples = Object.fromEntries(phases.map((p) => [p.target, floorMultiple(p.server.coreSecondsPerGB, loopbackFloor)]));
     return {
       case: 'fleet',
       line,
-      data: { plan, phases, ratios: fh && base ? { cpuPerFrame: ratio(fh.server.cpuUsPerFrame, base.server.cpuUsPerFrame), userCpuPerFrame: ratio(userUsPerFrame(fh), userUsPerFrame(base)), p99: ratio(fh.latency.all.p99, base.latency.all.p99) } : null },
+      data: {
+        plan,
+        loopbackFloor,
+        floorMultiples,
+        phases,
+        ratios: fh && base ? { cpuPerFrame: ratio(fh.server.cpuUsPerFrame, base.server.cpuUsPerFrame), userCpuPerFrame: ratio(userUsPerFrame(fh), userUsPerFrame(base)), p99: ratio(fh.latency.all.p99, base.latency.all.p99) } : null,
+        ratiosOverFloorTarget: fh && uws ? { cpuPerFrame: ratio(fh.server.cpuUsPerFrame, uws.server.cpuUsPerFrame), userCpuPerFrame: ratio(userUsPerFrame(fh), userUsPerFrame(uws)) } : null,
+      },
       rows: phases.map((p) => phaseRow('fleet', `${plan.cameras} cams`, p)),
     };
   },

@@ -145,12 +145,18 @@ export const soak: BenchCase = {
         const t0 = performance.now();
         const samples: SoakSample[] = [];
         let last: PhaseResult | null = null;
-        for (let i = 0; i < count; i++) {
-          // Back-to-back windows: each sample's window plus its settle time fills the minute.
-          last = await measure(gen, target, { warmupMs: 0, durationMs: sampleMs - settle - 150, settleMs: settle }, ctx.progress);
-          const s = sampleOf(last, (performance.now() - t0) / 60_000, target.pid, await target.metrics());
-          samples.push(s);
-          ctx.progress.phase(`${i + 1}/${count} ${sampleLine(s)}`);
+        const bar = ctx.progress.counter('soak', count, 'samples');
+        try {
+          for (let i = 0; i < count; i++) {
+            // Back-to-back windows: each sample's window plus its settle time fills the minute.
+            last = await measure(gen, target, { warmupMs: 0, durationMs: sampleMs - settle - 150, settleMs: settle, label: `sample ${i + 1}/${count}` }, ctx.progress);
+            const s = sampleOf(last, (performance.now() - t0) / 60_000, target.pid, await target.metrics());
+            samples.push(s);
+            bar.increment();
+            ctx.progress.phase(`${i + 1}/${count} ${sampleLine(s)}`);
+          }
+        } finally {
+          bar.stop();
         }
         const d = drift(samples);
         const worst = (f: (s: SoakSample) => number | null): number => Math.max(...samples.map((s) => f(s) ?? 0));

@@ -1,6 +1,7 @@
 // What a bench case is: a name, a run function, and what it hands back to the runner
 // (its one comparable line, its figures for --json, rows for the summary table).
 import type { Progress } from '../lib/progress.js';
+import type { TargetKind } from '../lib/target.js';
 
 export interface CaseContext {
   /** Tiny loads and short windows: correctness only (the test suite's smoke run). */
@@ -14,8 +15,8 @@ export interface CaseContext {
   saveDir: string | null;
   /** Camera counts (saturate) or viewer counts (fanout) instead of the case's own (--steps). */
   steps: number[] | null;
-  /** Which targets to race (default both). */
-  targets: ('framehub' | 'baseline')[];
+  /** Which targets to race (--target; default framehub and baseline), only kinds the case takes. */
+  targets: TargetKind[];
   /** Camera count instead of the case's own (--cameras; cluster). */
   cameras: number | null;
   /** Run length in minutes (--minutes; soak). */
@@ -49,6 +50,8 @@ export interface BenchCase {
   description: string;
   /** false: only run when named (a long case such as soak), not by `all`. */
   inAll?: boolean;
+  /** The target kinds it can race (default framehub and baseline); others asked for are skipped with a note. */
+  kinds?: readonly TargetKind[];
   run(ctx: CaseContext): Promise<CaseResult>;
 }
 

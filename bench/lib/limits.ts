@@ -5,7 +5,7 @@ import type { PhaseResult } from './measure.js';
 export interface Criteria {
   /** Minimum delivered share, % (99.9). */
   minDeliveredPct: number;
-  /** Maximum end-to-end p99, ms (5). */
+  /** End-to-end p99 must stay below this, ms (5). */
   maxP99Ms: number;
 }
 
@@ -19,7 +19,7 @@ export function failedCriteria(p: PhaseResult, c: Criteria): string[] {
   const out: string[] = [];
   const d = p.deliveredPct.all;
   if (d === null || d < c.minDeliveredPct) out.push(`delivered ${d === null ? '-' : d.toFixed(2)}% < ${c.minDeliveredPct}%`);
-  if (p.latency.all.p99 > c.maxP99Ms) out.push(`p99 ${p.latency.all.p99.toFixed(1)} ms > ${c.maxP99Ms} ms`);
+  if (p.latency.all.p99 >= c.maxP99Ms) out.push(`p99 ${p.latency.all.p99.toFixed(1)} ms >= ${c.maxP99Ms} ms`);
   return out;
 }
 

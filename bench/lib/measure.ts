@@ -31,7 +31,17 @@ export interface PhaseResult {
   /** End-to-end latency (camera send -> viewer has the whole frame), ms. */
   latency: { all: Percentiles; mjpeg: Percentiles; ws: Percentiles };
   snapshots: { requests: number; perSec: number; ok: number; notModified: number; failed: number; latency: Percentiles };
-  server: { cores: number; sysCores: number; topThreads: number[]; cpuUsPerFrame: number | null; sysUsPerFrame: number | null; rssMB: number; metrics: ServerFigures | null };
+  server: {
+    cores: number;
+    sysCores: number;
+    topThreads: number[];
+    cpuUsPerFrame: number | null;
+    sysUsPerFrame: number | null;
+    /** Server CPU seconds per GB of JPEG bytes moved (camera bytes in + viewer bytes out, as the generator counted them). */
+    coreSecondsPerGB: number | null;
+    rssMB: number;
+    metrics: ServerFigures | null;
+  };
   bytesInPerSec: number;
   bytesOutPerSec: number;
   /** The busier direction against a 1 GbE link, %. */
@@ -55,12 +65,14 @@ export interface MeasureOptions {
   durationMs: number;
   /** Time after the window for frames stamped inside it to arrive. */
   settleMs?: number;
+  /** The window's progress bar label (default `window`), e.g. `window 2/3`. */
+  label?: string;
 }
 
 const pct = (part: number, whole: number): number | null => (whole > 0 ? (100 * part) / whole : null);
 
-/** Prints rates every second until stopped. */
-function liveRates(gen: LoadGenerator, sampler: ResourceSampler, progress: Progress, what: () => string): () => void {
+/** Shows rates every second until stopped. */
+function liveRates(gen: LoadGenerator, sampler: ResourceSampler, progress: Progress): () => void {
   let last: Counters = gen.counters();
   let lastT = performance.now();
   const timer = setInterval(() => {
@@ -69,7 +81,7 @@ function liveRates(gen: LoadGenerator, sampler: ResourceSampler, progress: Progr
     lastT = performance.now();
     const r = (k: keyof Counters): string => fmtRate((now[k] - last[k]) / dt);
     progress.status(
-      `${what()} | cams ${now.cameras} viewers ${now.viewers} | sent ${r('framesSent')}/s mjpeg ${r('mjpegParts')}/s ws ${r('wsFrames')}/s snap ${r('snapshots')}/s | ` +
+      `cams ${now.cameras} viewers ${now.viewers} | sent ${r('framesSent')}/s mjpeg ${r('mjpegParts')}/s ws ${r('wsFrames')}/s snap ${r('snapshots')}/s | ` +
         `server ${sampler.current.cpuCores.toFixed(2)} cores ${Math.round(sampler.current.rssBytes / 1e6)} MB`,
     );
     last = now;
@@ -80,9 +92,9 @@ function liveRates(gen: LoadGenerator, sampler: ResourceSampler, progress: Progr
 export async function measure(gen: LoadGenerator, target: MeasuredServer, options: MeasureOptions, progress: Progress): Promise<PhaseResult> {
   const settleMs = options.settleMs ?? 1000;
   const sampler = new ResourceSampler(target.pids);
-  let stage = 'warm-up';
-  const t0 = performance.now();
-  const stopLive = liveRates(gen, sampler, progress, () => `${stage} ${Math.round((performance.now() - t0) / 1000)}s`);
+  const bar = progress.clock(options.label ?? 'window', (options.warmupMs + 100 + options.durationMs + settleMs) / 1000);
+  bar.stage(options.warmupMs > 0 ? 'warm-up' : 'starting');
+  const stopLive = liveRates(gen, sampler, progress);
   try {
     await new Promise((r) => setTimeout(r, options.warmupMs));
     const before = await target.metrics();
@@ -90,18 +102,18 @@ export async function measure(gen: LoadGenerator, target: MeasuredServer, option
     const to = from + options.durationMs;
     const statsPromise = gen.window(from, to, settleMs);
     await new Promise((r) => setTimeout(r, 100));
-    stage = 'measuring';
+    bar.stage('measuring');
     const mark = sampler.begin();
     await new Promise((r) => setTimeout(r, options.durationMs));
     const resources = sampler.end(mark);
-    stage = 'settling';
+    bar.stage('settling');
     const stats = await statsPromise;
     const after = await target.metrics();
     return summarise(target, stats, resources, before && after ? serverFigures(before, after) : null, options.durationMs / 1000, gen.threads);
   } finally {
     stopLive();
     sampler.stop();
-    progress.done();
+    bar.stop();
   }
 }
 
@@ -161,6 +173,7 @@ function summarise(target: MeasuredServer, stats: WindowStats[], res: ReturnType
       topThreads: res.serverTopThreads,
       cpuUsPerFrame: deliveredFrames > 0 ? (res.serverCpuSeconds * 1e6) / deliveredFrames : null,
       sysUsPerFrame: deliveredFrames > 0 ? (res.serverSysCores * res.seconds * 1e6) / deliveredFrames : null,
+      coreSecondsPerGB: bytesIn + bytesOut > 0 ? res.serverCores / ((bytesIn + bytesOut) / 1e9) : null,
       rssMB: res.rssPeakBytes / 1e6,
       metrics,
     },
@@ -176,6 +189,7 @@ function summarise(target: MeasuredServer, stats: WindowStats[], res: ReturnType
 /** The compact description of a phase used inside case lines. */
 export function phaseSummary(p: PhaseResult): string {
   const d = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}%`);
+  const shards = p.server.metrics?.shards;
   const drops = p.server.metrics ? Object.entries(p.server.metrics.drops).map(([k, v]) => `${k}=${v}`).join(',') || 'none' : 'n/a';
   return (
     `delivered mjpeg ${d(p.deliveredPct.mjpeg)} ws ${d(p.deliveredPct.ws)}` +
@@ -183,6 +197,7 @@ export function phaseSummary(p: PhaseResult): string {
     (p.server.metrics?.hubP99Ms != null ? `, hub p99 <=${fmtMs(p.server.metrics.hubP99Ms)}` : '') +
     `, cpu ${p.server.cores.toFixed(2)} cores (kernel ${p.server.sysCores.toFixed(2)}), ${p.server.cpuUsPerFrame?.toFixed(1) ?? '-'} us/frame (kernel ${p.server.sysUsPerFrame?.toFixed(1) ?? '-'}), busiest threads ${p.server.topThreads.map((c) => c.toFixed(2)).join('/')}, rss ${Math.round(p.server.rssMB)} MB` +
     `, drops ${drops}` +
+    (shards && shards.cameras.length > 1 ? `, per shard cams ${shards.cameras.join('/')} viewers ${shards.viewers.join('/')}` : '') +
     (Object.keys(p.errors.reasons).length ? `, failures ${Object.entries(p.errors.reasons).map(([k, v]) => `${k}: ${v}`).join(', ')}` : '')
   );
 }

@@ -45,6 +45,19 @@ export interface ServerFigures {
    * covers the time since `before`; its monitor samples every 10 ms, which is its floor).
    */
   primaryLagP99Ms: number | null;
+  /** Cameras and viewers on each shard worker at the end of the window (framehub_shard_cameras/_viewers), by shard number. */
+  shards: { cameras: number[]; viewers: number[] };
+}
+
+/** A per-shard gauge as an array indexed by the `shard` label. */
+function perShard(sample: MetricsSample, metric: string): number[] {
+  const out: number[] = [];
+  for (const [key, v] of sample) {
+    if (!key.startsWith(`${metric}{`)) continue;
+    const shard = Number(label(key, 'shard'));
+    if (Number.isInteger(shard) && shard >= 0 && shard < 64) out[shard] = (out[shard] ?? 0) + v;
+  }
+  return Array.from(out, (v) => v ?? 0);
 }
 
 export function serverFigures(before: MetricsSample, after: MetricsSample): ServerFigures {
@@ -72,5 +85,6 @@ export function serverFigures(before: MetricsSample, after: MetricsSample): Serv
   let loop: number | null = null;
   for (const [key, v] of after) if (key.startsWith('framehub_shard_event_loop_delay_p99_seconds')) loop = Math.max(loop ?? 0, v);
   const lag = after.get('nodejs_eventloop_lag_p99_seconds');
-  return { drops, framesReceived, framesSent, hubP99Ms, loopDelayP99Ms: loop === null ? null : loop * 1000, primaryLagP99Ms: lag === undefined ? null : lag * 1000 };
+  const shards = { cameras: perShard(after, 'framehub_shard_cameras'), viewers: perShard(after, 'framehub_shard_viewers') };
+  return { drops, framesReceived, framesSent, hubP99Ms, loopDelayP99Ms: loop === null ? null : loop * 1000, primaryLagP99Ms: lag === undefined ? null : lag * 1000, shards };
 }

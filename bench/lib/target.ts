@@ -1,7 +1,8 @@
-// The servers a case races: framehub (`node dist/src/main.js`) and the tutorial baseline
-// (`node dist/bench/baseline/main.js`), each its own process on a free loopback port so
-// /proc shows its CPU and memory alone. framehub keys are minted through the API; the
-// baseline accepts any key.
+// The servers a case races: framehub (`node dist/src/main.js`), the tutorial baseline
+// (`node dist/bench/baseline/main.js`) and, when asked for, the floor (a bare one-thread uWS
+// relay, `node dist/bench/baseline/uwsFloor.js`), each its own process on a free loopback
+// port so /proc shows its CPU and memory alone. framehub keys are minted through the API;
+// the baseline and the floor accept any key.
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../src/nodeFlags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -13,11 +14,25 @@ import { parseMetrics, type MetricsSample } from './serverMetrics.js';
 import { serverLauncher } from './serverNode.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const FRAMEHUB_MAIN = path.join(ROOT, 'src/main.js');
-const BASELINE_MAIN = process.env.BENCH_BASELINE_MAIN ?? path.join(ROOT, 'bench/baseline/main.js');
 export const BENCH_ADMIN_TOKEN = 'fht_bench-admin-token-0123456789abcdef';
 
-export type TargetKind = 'framehub' | 'baseline';
+/** Every server the bench can race (--target). */
+export const TARGET_KINDS = ['framehub', 'baseline', 'floor'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+/** The entry script of each kind (compiled JS under dist/). */
+const MAIN: Record<TargetKind, string> = {
+  framehub: path.join(ROOT, 'src/main.js'),
+  baseline: path.join(ROOT, 'bench/baseline/main.js'),
+  floor: path.join(ROOT, 'bench/baseline/uwsFloor.js'),
+};
+
+/** What each kind is, for --help and the docs. */
+export const TARGET_DOCS: Record<TargetKind, string> = {
+  framehub: 'the server under test, with its defaults (one shard worker per core)',
+  baseline: 'the tutorial relay: ws + node:http, one thread (the relay the goals compare with)',
+  floor: 'a bare one-thread uWS relay: what uWS and the kernel cost per frame, with no product around it',
+};
 
 export interface TargetOptions {
   /** framehub shard workers (FRAMEHUB_WORKERS); default: the server's own default. */
@@ -97,12 +112,12 @@ export class Target {
         : { PORT: '0', HOST: '127.0.0.1' };
     // BENCH_SERVER_NODE_ARGS reach the server only (e.g. `--cpu-prof` to profile it under load);
     // BENCH_SERVER_LOG=<file> keeps framehub's whole stdout (e.g. with `--trace-gc`); the
-    // baseline's would overwrite it in a `both` run.
+    // other targets' would overwrite it in a run that races several.
     // framehub runs with the flags `npm start` gives it.
     const nodeArgs = [...(kind === 'framehub' ? SERVER_NODE_FLAGS : []), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     // BENCH_SERVER_NODE (--server-node) picks the Node that runs it (bench/lib/serverNode.ts).
     const launcher = serverLauncher();
-    const child = spawn(launcher.command, [...launcher.args, ...nodeArgs, kind === 'framehub' ? FRAMEHUB_MAIN : BASELINE_MAIN], {
+    const child = spawn(launcher.command, [...launcher.args, ...nodeArgs, MAIN[kind]], {
       env: { ...process.env, ...env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -149,9 +164,9 @@ export class Target {
     }
   }
 
-  /** Stream keys for rooms cam<index>: minted through the API (framehub), any string (baseline). */
+  /** Stream keys for rooms cam<index>: minted through the API (framehub), any string (baseline, floor). */
   async mintKeys(indexes: number[]): Promise<string[]> {
-    if (this.kind === 'baseline') return indexes.map(() => 'wsk_baseline-accepts-any-key');
+    if (this.kind !== 'framehub') return indexes.map(() => `wsk_${this.kind}-accepts-any-key`);
     const keys: string[] = new Array(indexes.length);
     let next = 0;
     const worker = async (): Promise<void> => {
