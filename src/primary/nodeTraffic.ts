@@ -1,0 +1,57 @@
+// The node's bytes in and out per second, for the fleet view's link gauge: read on demand
+// from every worker's received/sent byte counters (their metric registries), at most once
+// per MIN_INTERVAL_MS however many dashboards poll, and turned into rates between reads.
+
+const MIN_INTERVAL_MS = 2000;
+const IN = 'framehub_received_bytes_total';
+const OUT = 'framehub_sent_bytes_total';
+
+interface MetricJson {
+  name: string;
+  values?: { value: number }[];
+}
+
+export interface TrafficRates {
+  bytesInPerSec: number | null;
+  bytesOutPerSec: number | null;
+}
+
+/** Sums the values of metric `name` over every worker's registry JSON. */
+function total(workers: object[][], name: string): number {
+  let sum = 0;
+  for (const metrics of workers) {
+    for (const m of metrics as MetricJson[]) if (m.name === name) for (const v of m.values ?? []) sum += v.value;
+  }
+  return sum;
+}
+
+export class NodeTraffic {
+  readonly #read: () => Promise<object[][]>;
+  #last: { at: number; bytesIn: number; bytesOut: number } | null = null;
+  #rates: TrafficRates = { bytesInPerSec: null, bytesOutPerSec: null };
+  #pending: Promise<TrafficRates> | null = null;
+
+  /** `read`: every live worker's metrics as prom-client JSON. */
+  constructor(read: () => Promise<object[][]>) {
+    this.#read = read;
+  }
+
+  /** The latest rates (null until two reads were made; a worker restart resets its counters). */
+  rates(now = Date.now()): Promise<TrafficRates> {
+    if (this.#last && now - this.#last.at < MIN_INTERVAL_MS) return Promise.resolve(this.#rates);
+    this.#pending ??= this.#read()
+      .then((workers) => {
+        const at = Date.now();
+        const cur = { at, bytesIn: total(workers, IN), bytesOut: total(workers, OUT) };
+        const prev = this.#last;
+        this.#last = cur;
+        if (prev && at > prev.at && cur.bytesIn >= prev.bytesIn && cur.bytesOut >= prev.bytesOut) {
+          const dt = (at - prev.at) / 1000;
+          this.#rates = { bytesInPerSec: Math.round((cur.bytesIn - prev.bytesIn) / dt), bytesOutPerSec: Math.round((cur.bytesOut - prev.bytesOut) / dt) };
+        }
+        return this.#rates;
+      })
+      .finally(() => (this.#pending = null));
+    return this.#pending;
+  }
+}
