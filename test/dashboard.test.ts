@@ -103,6 +103,8 @@ test('dashboard: sign in, mint, live card with stats and revalidated thumbnail, 
   assert.match((await card.locator('[data-field=viewers]').textContent()) ?? '', /^\d+ \(MJPEG/);
   assert.equal(await card.getByRole('link', { name: /Open the player/ }).getAttribute('href'), '/play/live/door1');
 
+  // Thumbnails load for cards on screen only (the page scrolled to the minted key).
+  await card.scrollIntoViewIfNeeded();
   const img = card.locator('img');
   await until(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth), (w) => w > 0, 'thumbnail decoded');
   const firstUpdates = Number(await img.getAttribute('data-updates'));
@@ -140,6 +142,7 @@ test('dashboard: sign in, mint, live card with stats and revalidated thumbnail, 
   await until(async () => (await srv.api('GET', '/api/v1/apps/live')).body.data.publicPlayback, (p) => p === false, 'publicPlayback off');
   await until(async () => tokenFrames, (s) => s.includes(200), 'a thumbnail fetched with a play token');
   const slowCard = page.locator('li.card[data-room="live-slow1"]');
+  await slowCard.scrollIntoViewIfNeeded(); // room tokens are fetched for cards on screen
   await until(() => slowCard.getByRole('link', { name: /Open the player/ }).getAttribute('href'), (h) => /^\/play\/live\/slow1\?token=/.test(h ?? ''), 'player link with a token');
 
   // Cluster panel: a single node lists itself.

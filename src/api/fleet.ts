@@ -13,8 +13,7 @@ export function fleetRoutes(deps: ApiDeps): Route[] {
       method: 'GET', pattern: '/api/v1/apps/:app/fleet', scope: 'ingress:read',
       handler: async ({ params }) => {
         const app = requireApp(deps, params.app!);
-        const [counts, traffic] = await Promise.all([deps.viewerCounts(), deps.traffic.rates()]);
-        const viewers = new Map([...counts].map(([room, v]) => [room, v.mjpeg + v.ws + v.wall]));
+        const [viewers, traffic] = await Promise.all([deps.viewerCounts(), deps.traffic.rates()]);
         const rooms = deps.fleet.rooms(app.name, deps.store.listKeys(app.name), viewers);
         return ok(200, {
           app: app.name,

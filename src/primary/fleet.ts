@@ -13,6 +13,13 @@ import { ConnectHistory, DropWindow } from './fleetHistory.js';
 import type { RoomTable } from './rooms.js';
 import type { StreamRates } from './streamRates.js';
 
+/** Viewers of a room summed over the workers (as the streams API counts them). */
+export interface ViewerCounts {
+  mjpeg: number;
+  ws: number;
+  wall: number;
+}
+
 export const FLEET_STATES = ['live', 'away', 'offline', 'never'] as const;
 export type FleetState = (typeof FLEET_STATES)[number];
 
@@ -44,7 +51,8 @@ export interface FleetRoom {
   fps: number | null;
   /** What the camera's last stats message said. */
   stats: { fps: number | null; rssi: number | null; heapFree: number | null; at: string } | null;
-  viewers: number;
+  /** Viewers of the room on every worker, by transport. */
+  viewers: { mjpeg: number; ws: number; wall: number; total: number };
   lastClose: FleetClose | null;
   /** Last frame, else last close, else last handshake; null = never. */
   lastSeenAt: string | null;
@@ -105,7 +113,7 @@ export class FleetHealth {
   }
 
   /** The rooms of `app`: every room with a key, plus rooms in the room table without one (revoked). */
-  rooms(app: string, keys: CameraKey[], viewers: Map<string, number>, now = Date.now()): FleetRoom[] {
+  rooms(app: string, keys: CameraKey[], viewers: Map<string, ViewerCounts>, now = Date.now()): FleetRoom[] {
     const byRoom = new Map<string, CameraKey[]>();
     for (const k of keys) {
       const room = fullRoom(k.app, k.room);
@@ -117,11 +125,11 @@ export class FleetHealth {
     for (const info of this.#deps.rooms.list()) if (info.app === app) infos.set(info.room, info);
     const names = new Set([...byRoom.keys(), ...infos.keys()]);
     const out: FleetRoom[] = [];
-    for (const room of names) out.push(this.#row(room, byRoom.get(room) ?? [], infos.get(room), viewers.get(room) ?? 0, now));
+    for (const room of names) out.push(this.#row(room, byRoom.get(room) ?? [], infos.get(room), viewers.get(room), now));
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  #row(room: string, keys: CameraKey[], info: RoomInfo | undefined, viewers: number, now: number): FleetRoom {
+  #row(room: string, keys: CameraKey[], info: RoomInfo | undefined, v: ViewerCounts | undefined, now: number): FleetRoom {
     const { cameras: getCameras, arena, rates, thresholds } = this.#deps;
     const cameras = getCameras();
     const camera = info?.state === 'live' ? cameras.byRoom(room) : undefined;
@@ -148,7 +156,7 @@ export class FleetHealth {
       keys: keys.map((k) => ({ id: k.id, identity: k.identity, createdAt: new Date(k.createdAt).toISOString(), lastSeenAt: iso(k.lastSeenAt), live: camera?.keyId === k.id })),
       fps: state === 'live' ? Math.round(rates.get(room).fps * 10) / 10 : null,
       stats: stats ? { fps: stats.fps ?? null, rssi, heapFree, at: new Date(stats.at).toISOString() } : null,
-      viewers,
+      viewers: { mjpeg: v?.mjpeg ?? 0, ws: v?.ws ?? 0, wall: v?.wall ?? 0, total: (v?.mjpeg ?? 0) + (v?.ws ?? 0) + (v?.wall ?? 0) },
       lastClose: closeOf(lastClose),
       lastSeenAt: iso(lastFrame ? Math.round(lastFrame) : Math.max(lastClose?.at ?? 0, keySeen) || null),
       frameAgeMs: lastFrame ? Math.max(0, Math.round(now - lastFrame)) : null,
@@ -171,7 +179,7 @@ export class FleetHealth {
       if (r.flapping) c.flapping++;
       c.droppedLastMinute += r.droppedLastMinute;
       c.bytesInPerSec += r.bytesPerSec;
-      c.viewers += r.viewers;
+      c.viewers += r.viewers.total;
     }
     return c;
   }
@@ -180,7 +188,7 @@ export class FleetHealth {
   countsByApp(apps: string[]): Map<string, FleetCounts> {
     const keysByApp = new Map<string, CameraKey[]>(apps.map((a) => [a, []]));
     for (const k of this.#deps.store.listAllKeys()) keysByApp.get(k.app)?.push(k);
-    const none = new Map<string, number>();
+    const none = new Map<string, ViewerCounts>();
     return new Map([...keysByApp].map(([app, keys]) => [app, FleetHealth.count(this.rooms(app, keys, none))]));
   }
 }

@@ -10,6 +10,8 @@ import { resetNewApp, setupNewApp } from './newApp.js';
 import { refreshNodes } from './nodes.js';
 import { PlayTokens } from './playTokens.js';
 import { fillSettings, setupSettings } from './settings.js';
+import { setupBulk, clearBulk } from './bulk.js';
+import { readViewState, writeViewState } from './viewState.js';
 
 const APP_KEY = 'framehub.app';
 const NODES_MS = 10_000;
@@ -24,6 +26,7 @@ let generation = 0;
 function showLogin(message = '') {
   stopViews();
   clearMinted();
+  clearBulk();
   resetNewApp();
   for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
   $('dashboard').hidden = true;
@@ -77,6 +80,7 @@ function selectApp(app) {
   current = app;
   renderPicker();
   clearMinted();
+  clearBulk();
   setText($('ingress-error'), '');
   for (const el of document.querySelectorAll('[data-needs-app]')) el.hidden = !app;
   if (!app) {
@@ -89,7 +93,8 @@ function selectApp(app) {
   }
   $('app-picker').value = app.name;
   sessionStorage.setItem(APP_KEY, app.name);
-  history.replaceState(null, '', `#app=${encodeURIComponent(app.name)}`);
+  const url = readViewState();
+  writeViewState(url.app === app.name ? url : { app: app.name, view: url.view, sort: url.sort, dir: url.dir });
   fillSettings(app);
   view = new IngressView(app, new PlayTokens(app.name), confirmDialog);
   view.start();
@@ -152,6 +157,7 @@ whenUnauthorized((message) => {
 });
 
 setupMint(() => current, () => view?.refresh());
+setupBulk(() => current, () => view?.refresh());
 setupNewApp((app) => {
   apps = [...apps.filter((a) => a.name !== app.name), app];
   selectApp(app);
