@@ -88,6 +88,8 @@ test('dashboard: sign in, mint, live card with stats and revalidated thumbnail, 
 
   const card = page.locator('li.card[data-room="live-door1"]');
   await card.waitFor({ timeout: WAIT });
+  // Cards are refreshed (and load thumbnails) while on screen: the page scrolled to the minted key.
+  await card.scrollIntoViewIfNeeded();
   assert.equal(await card.getAttribute('data-state'), 'offline', 'no camera yet');
 
   // A camera streams with the key read from the page; a slow one (a frame every 5 s) shows revalidation.
@@ -103,8 +105,6 @@ test('dashboard: sign in, mint, live card with stats and revalidated thumbnail, 
   assert.match((await card.locator('[data-field=viewers]').textContent()) ?? '', /^\d+ \(MJPEG/);
   assert.equal(await card.getByRole('link', { name: /Open the player/ }).getAttribute('href'), '/play/live/door1');
 
-  // Thumbnails load for cards on screen only (the page scrolled to the minted key).
-  await card.scrollIntoViewIfNeeded();
   const img = card.locator('img');
   await until(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth), (w) => w > 0, 'thumbnail decoded');
   const firstUpdates = Number(await img.getAttribute('data-updates'));

@@ -13,8 +13,9 @@ export function fleetRoutes(deps: ApiDeps): Route[] {
       method: 'GET', pattern: '/api/v1/apps/:app/fleet', scope: 'ingress:read',
       handler: async ({ params }) => {
         const app = requireApp(deps, params.app!);
-        const [viewers, traffic] = await Promise.all([deps.viewerCounts(), deps.traffic.rates()]);
-        const rooms = deps.fleet.rooms(app.name, deps.store.listKeys(app.name), viewers);
+        const viewers = await deps.viewerCounts();
+        const traffic = deps.traffic.rates();
+        const rooms = deps.fleet.rooms(app.name, deps.fleet.keys(app.name), viewers);
         return ok(200, {
           app: app.name,
           at: new Date().toISOString(),

@@ -46,7 +46,7 @@ export interface FleetRoom {
   /** When the state began: connected, left, last seen, or the key's creation for `never`. */
   since: string | null;
   identity: string | null;
-  keys: { id: string; identity: string | null; createdAt: string; lastSeenAt: string | null; live: boolean }[];
+  keys: { id: string; live: boolean }[];
   /** Measured over the last second. */
   fps: number | null;
   /** What the camera's last stats message said. */
@@ -92,13 +92,41 @@ export interface FleetDeps {
   thresholds: FleetThresholds;
 }
 
+/** Longest a cached key list is used (changes through the store or admissions end it sooner). */
+const KEYS_CACHE_MS = 30_000;
+
 export class FleetHealth {
   readonly connects = new ConnectHistory();
   readonly #drops = new DropWindow();
   readonly #deps: FleetDeps;
+  /** Keys by app, read from LMDB once per store revision (a 600-key range read costs ~20 ms). */
+  #keys: { rev: number; at: number; connects: number; byApp: Map<string, CameraKey[]> } | null = null;
+  #connectsSeen = 0;
 
   constructor(deps: FleetDeps) {
     this.#deps = deps;
+  }
+
+  /** A camera was admitted (its key's lastSeenAt changes: the key cache is renewed). */
+  connected(room: string, at = Date.now()): void {
+    this.connects.connected(room, at);
+    this.#connectsSeen++;
+  }
+
+  /** Every key of `app`, from a cache renewed on any store change, admission, or after 30 s. */
+  keys(app: string, now = Date.now()): CameraKey[] {
+    const rev = this.#deps.store.revision();
+    const c = this.#keys;
+    if (!c || c.rev !== rev || c.connects !== this.#connectsSeen || now - c.at > KEYS_CACHE_MS) {
+      const byApp = new Map<string, CameraKey[]>();
+      for (const k of this.#deps.store.listAllKeys()) {
+        const list = byApp.get(k.app);
+        if (list) list.push(k);
+        else byApp.set(k.app, [k]);
+      }
+      this.#keys = { rev, at: now, connects: this.#connectsSeen, byApp };
+    }
+    return this.#keys!.byApp.get(app) ?? [];
   }
 
   get thresholds(): FleetThresholds {
@@ -153,7 +181,7 @@ export class FleetHealth {
       state,
       since: iso(since),
       identity: camera?.identity ?? keys.find((k) => k.identity)?.identity ?? null,
-      keys: keys.map((k) => ({ id: k.id, identity: k.identity, createdAt: new Date(k.createdAt).toISOString(), lastSeenAt: iso(k.lastSeenAt), live: camera?.keyId === k.id })),
+      keys: keys.map((k) => ({ id: k.id, live: camera?.keyId === k.id })),
       fps: state === 'live' ? Math.round(rates.get(room).fps * 10) / 10 : null,
       stats: stats ? { fps: stats.fps ?? null, rssi, heapFree, at: new Date(stats.at).toISOString() } : null,
       viewers: { mjpeg: v?.mjpeg ?? 0, ws: v?.ws ?? 0, wall: v?.wall ?? 0, total: (v?.mjpeg ?? 0) + (v?.ws ?? 0) + (v?.wall ?? 0) },
@@ -186,9 +214,7 @@ export class FleetHealth {
 
   /** Counts per app for the metrics (viewers left out: no worker round trip per scrape). */
   countsByApp(apps: string[]): Map<string, FleetCounts> {
-    const keysByApp = new Map<string, CameraKey[]>(apps.map((a) => [a, []]));
-    for (const k of this.#deps.store.listAllKeys()) keysByApp.get(k.app)?.push(k);
     const none = new Map<string, ViewerCounts>();
-    return new Map([...keysByApp].map(([app, keys]) => [app, FleetHealth.count(this.rooms(app, keys, none))]));
+    return new Map(apps.map((app) => [app, FleetHealth.count(this.rooms(app, this.keys(app), none))]));
   }
 }

@@ -1,6 +1,8 @@
 // The node's bytes in and out per second, for the fleet view's link gauge: read on demand
 // from every worker's received/sent byte counters (their metric registries), at most once
 // per MIN_INTERVAL_MS however many dashboards poll, and turned into rates between reads.
+// A caller gets the latest rates at once; a stale reading is renewed in the background, so
+// the workers' round trip never delays a dashboard's poll.
 
 const MIN_INTERVAL_MS = 2000;
 const IN = 'framehub_received_bytes_total';
@@ -37,8 +39,13 @@ export class NodeTraffic {
   }
 
   /** The latest rates (null until two reads were made; a worker restart resets its counters). */
-  rates(now = Date.now()): Promise<TrafficRates> {
-    if (this.#last && now - this.#last.at < MIN_INTERVAL_MS) return Promise.resolve(this.#rates);
+  rates(now = Date.now()): TrafficRates {
+    if (!this.#last || now - this.#last.at >= MIN_INTERVAL_MS) void this.refresh();
+    return this.#rates;
+  }
+
+  /** Reads the workers' counters now (one read at a time); resolves with the new rates. */
+  refresh(): Promise<TrafficRates> {
     this.#pending ??= this.#read()
       .then((workers) => {
         const at = Date.now();
@@ -51,6 +58,7 @@ export class NodeTraffic {
         }
         return this.#rates;
       })
+      .catch(() => this.#rates) // a worker gone mid-read: the next poll reads again
       .finally(() => (this.#pending = null));
     return this.#pending;
   }

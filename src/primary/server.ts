@@ -179,7 +179,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       kick: (shard, connId, reason, message) => shards[shard]?.post({ type: 'kick', connId, reason, message }),
       rejected: (reason) => metrics.handshakeRejections.inc({ code: String(CloseReason[reason]), reason }),
       admitted: (c, streamId) => {
-        fleet.connects.connected(c.room);
+        fleet.connected(c.room);
         tracing?.cameraOpened({ connId: c.connId, app: c.app, room: c.room, keyId: c.keyId, streamId, shard: c.shard, identity: c.identity });
       },
     },

@@ -1,6 +1,6 @@
 // One camera card of the Ingress view: a room of the fleet with its keys, figures and
 // thumbnail. Built once; updated in place while it is on screen (off screen it costs nothing).
-import { ago, bytes, clock, h, setText } from './dom.js';
+import { ago, bytes, clock, h, setAttr, setText } from './dom.js';
 import { Thumbnail } from './thumbnail.js';
 
 const FIELDS = [
@@ -81,17 +81,18 @@ export class Card {
 
   update(model, playerHref) {
     const d = describe(model);
-    this.el.dataset.state = d.state;
-    this.el.dataset.fleetState = d.fleetState;
-    this.el.dataset.lastClose = d.lastClose ? String(d.lastClose.code) : '';
-    this.el.dataset.fps = model.state === 'live' ? String(model.fps) : '';
-    this.el.classList.toggle('weak', model.weakSignal || model.lowHeap || model.flapping);
+    setAttr(this.el, 'data-state', d.state);
+    setAttr(this.el, 'data-fleet-state', d.fleetState);
+    setAttr(this.el, 'data-last-close', d.lastClose ? d.lastClose.code : '');
+    setAttr(this.el, 'data-fps', model.state === 'live' ? model.fps : '');
+    const weak = Boolean(model.weakSignal || model.lowHeap || model.flapping);
+    if (this.el.classList.contains('weak') !== weak) this.el.classList.toggle('weak', weak);
     setText(this.badge, STATE_LABEL[d.fleetState]);
     for (const [field] of FIELDS) setText(this.values[field], d.texts[field]);
     if (this.player.getAttribute('href') !== playerHref) this.player.setAttribute('href', playerHref);
-    this.player.setAttribute('aria-label', `Open the player for ${model.name}`);
+    setAttr(this.player, 'aria-label', `Open the player for ${model.name}`);
     const gone = model.keys.length === 0 && model.state !== 'live' && model.state !== 'away';
-    this.removeButton.hidden = !gone;
+    if (this.removeButton.hidden !== !gone) this.removeButton.hidden = !gone;
     setText(this.note, model.keys.length === 0 ? 'No key for this room (revoked): a camera cannot connect.' : '');
     this.#renderKeys(model.keys);
     return d;

@@ -2,7 +2,7 @@
 // signal, low heap, flapping, frames dropped in the last minute, and the node's traffic in
 // and out against its link. Each count is a button that filters the view (pressed = active;
 // pressing it again shows all); the traffic button sorts by bandwidth.
-import { $, bytes, h, setText } from './dom.js';
+import { $, bytes, h, setAttr, setText } from './dom.js';
 
 const ITEMS = [
   ['live', 'Live', (s) => s.live],
@@ -48,13 +48,13 @@ export class FleetSummary {
       const { button, count, label } = this.buttons.get(name);
       const n = pick(s);
       setText(count, String(n));
-      button.dataset.nonzero = String(n > 0);
-      button.setAttribute('aria-pressed', String(active === name));
-      button.setAttribute('aria-label', `${n} ${label.toLowerCase()}${active === name ? ' (filter on: press to show all)' : ': show only these'}`);
+      setAttr(button, 'data-nonzero', n > 0);
+      setAttr(button, 'aria-pressed', active === name);
+      setAttr(button, 'aria-label', `${n} ${label.toLowerCase()}${active === name ? ' (filter on: press to show all)' : ': show only these'}`);
     }
     const t = fleet?.traffic;
     const cap = t?.linkCapacityBytesPerSec;
     setText(this.trafficText, t ? `${rate(t.bytesInPerSec)}${share(t.bytesInPerSec, cap)} / ${rate(t.bytesOutPerSec)}${share(t.bytesOutPerSec, cap)}` : '-');
-    this.traffic.title = cap ? `Link capacity ${bytes(cap)}/s each way (FRAMEHUB_LINK_CAPACITY_BPS)` : '';
+    setAttr(this.traffic, 'title', cap ? `Link capacity ${bytes(cap)}/s each way (FRAMEHUB_LINK_CAPACITY_BPS)` : '');
   }
 }

@@ -1,12 +1,12 @@
 // The Ingress view: the app's fleet from one request per interval (GET .../fleet: every room
 // with state, figures and health flags, and the totals), shown as a summary strip whose
 // numbers are filters, and as cards or a dense table, searchable and sortable, the view kept
-// in the URL. Thumbnails load only for cards on screen; cards off screen are neither laid out
-// nor painted (content-visibility). A room seen earlier in
+// in the URL. Cards and rows are refreshed, and thumbnails loaded, only while on screen; off
+// screen they cost nothing (not laid out or painted either: content-visibility). A room seen earlier in
 // this session stays as an offline card after its key is revoked, until removed.
 import { api, seg } from './api.js';
 import { Card } from './card.js';
-import { $, announce, setText } from './dom.js';
+import { $, announce, setAttr, setText } from './dom.js';
 import { visibleRooms } from './fleetModel.js';
 import { FleetSummary } from './fleetSummary.js';
 import { FleetTable } from './fleetTable.js';
@@ -14,6 +14,11 @@ import { ThumbnailScheduler } from './thumbnails.js';
 import { readViewState, writeViewState } from './viewState.js';
 
 const POLL_MS = 2500;
+
+/** `el.hidden = v`, written only on a change. */
+const setHidden = (el, v) => {
+  if (el.hidden !== v) el.hidden = v;
+};
 /** Above this many rooms the table is the default view (the URL can still ask for cards). */
 const CARDS_DEFAULT_MAX = 48;
 /** Cards built per slice, so a big fleet never blocks the page for long. */
@@ -34,6 +39,7 @@ export class IngressView {
     this.loaded = false;
     this.thumbQuery = app.publicPlayback ? '' : null;
     this.list = $('cards');
+    this.modeButtons = [...document.querySelectorAll('[data-view-mode]')];
     const url = readViewState();
     this.view = { ...url, app: app.name, filter: url.app === app.name || !url.app ? url.filter : 'all', q: url.app === app.name || !url.app ? url.q : '' };
     this.summary = new FleetSummary((filter) => this.setView({ filter }), () => this.setView({ sort: 'bytes', dir: 'desc' }));
@@ -48,7 +54,7 @@ export class IngressView {
         if (status === 401 || status === 403) this.#thumbToken(true);
       },
     );
-    // A card coming on screen gets its player link with a room token (private apps).
+    // A card coming on screen is refreshed (and gets its player link with a room token, private apps).
     this.thumbs.onVisible = (cards) => cards.forEach((c) => this.#updateCard(c));
   }
 
@@ -91,7 +97,12 @@ export class IngressView {
     $('fleet-sort').value = this.view.sort;
     $('fleet-sort').addEventListener('change', (e) => this.setView({ sort: e.target.value }), { signal });
     $('fleet-dir').addEventListener('click', () => this.setView({ dir: this.view.dir === 'asc' ? 'desc' : 'asc' }), { signal });
-    for (const b of document.querySelectorAll('[data-view-mode]')) b.addEventListener('click', () => this.setView({ view: b.dataset.viewMode }), { signal });
+    for (const b of this.modeButtons) b.addEventListener('click', () => this.setView({ view: b.dataset.viewMode }), { signal });
+  }
+
+  /** Writes this view's state (app, view, filter, search, sort) to the URL. */
+  syncUrl() {
+    writeViewState(this.view);
   }
 
   setView(change) {
@@ -136,20 +147,20 @@ export class IngressView {
     if (!this.loaded || this.stopped) return;
     const shown = visibleRooms([...this.models.values()], this.view);
     const mode = this.mode;
-    document.body.dataset.fleetView = mode;
-    for (const b of document.querySelectorAll('[data-view-mode]')) b.setAttribute('aria-pressed', String(b.dataset.viewMode === mode));
-    $('fleet-dir').textContent = this.view.dir === 'asc' ? 'Ascending' : 'Descending';
-    $('fleet-dir').setAttribute('aria-label', `Sort direction: ${this.view.dir === 'asc' ? 'ascending' : 'descending'}`);
+    if (document.body.dataset.fleetView !== mode) document.body.dataset.fleetView = mode;
+    for (const b of this.modeButtons) setAttr(b, 'aria-pressed', b.dataset.viewMode === mode);
+    setText($('fleet-dir'), this.view.dir === 'asc' ? 'Ascending' : 'Descending');
+    setAttr($('fleet-dir'), 'aria-label', `Sort direction: ${this.view.dir === 'asc' ? 'ascending' : 'descending'}`);
     if ($('fleet-sort').value !== this.view.sort) $('fleet-sort').value = this.view.sort;
     this.summary.render(this.fleet, [...this.models.values()], this.view.filter);
     const n = this.models.size;
     const live = [...this.states.values()].filter((s) => s === 'live').length;
     const filtered = shown.length !== n ? ` (${shown.length} shown)` : '';
     setText($('ingress-summary'), `${n} ${n === 1 ? 'room' : 'rooms'}, ${live} live${filtered}`);
-    $('cards-empty').hidden = n > 0;
-    $('fleet-none').hidden = n === 0 || shown.length > 0;
-    this.list.hidden = mode !== 'cards';
-    $('fleet-table-wrap').hidden = mode !== 'table';
+    setHidden($('cards-empty'), n > 0);
+    setHidden($('fleet-none'), n === 0 || shown.length > 0);
+    setHidden(this.list, mode !== 'cards');
+    setHidden($('fleet-table-wrap'), mode !== 'table');
     if (mode === 'table') this.table.render(shown, this.view, this.fleet?.thresholds);
     else this.#renderCards(shown);
   }
@@ -157,11 +168,12 @@ export class IngressView {
   /** Cards in `shown` order; hidden ones stay built (cheap, off screen). New cards come in slices. */
   #renderCards(shown) {
     const wanted = new Set(shown.map((m) => m.room));
-    for (const [room, card] of this.cards) card.el.hidden = !wanted.has(room);
+    for (const [room, card] of this.cards) setHidden(card.el, !wanted.has(room));
     const missing = shown.filter((m) => !this.cards.has(m.room));
     for (const model of missing.slice(0, CARDS_PER_SLICE)) {
       const card = new Card(model, { revoke: (key, name) => this.revoke(key, name), remove: (room) => this.remove(room), open: (name) => this.#openPlayer(name) });
       this.cards.set(model.room, card);
+      this.#updateCard(card);
       this.thumbs.observe(card);
     }
     let i = 0;
@@ -170,7 +182,7 @@ export class IngressView {
       if (!card) continue;
       if (this.list.children[i] !== card.el) this.list.insertBefore(card.el, this.list.children[i] ?? null);
       i++;
-      this.#updateCard(card);
+      if (this.thumbs.isVisible(card)) this.#updateCard(card); // off screen: refreshed when it comes into view
     }
     if (missing.length > CARDS_PER_SLICE) setTimeout(() => this.#renderCards(visibleRooms([...this.models.values()], this.view)), 0);
   }
