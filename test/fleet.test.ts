@@ -63,7 +63,7 @@ test('fleet: states, health flags, drops and totals in one request; per-app gaug
     const d = await fleet();
     const by = Object.fromEntries(d.rooms.map((r: any) => [r.name, r]));
     (globalThis as any).lastFleet = d;
-    return by.weak?.stats?.rssi === -85 && by.good?.stats && by.gone?.state === 'offline' && by.flappy?.state === 'offline' && by.weak.droppedLastMinute > 0 ? d : null;
+    return by.weak?.stats?.rssi === -85 && by.good?.stats && by.good.fps > 0 && by.gone?.state === 'offline' && by.flappy?.state === 'offline' && by.weak.droppedLastMinute > 0 ? d : null;
   }, 15_000, 'fleet figures').catch((err) => {
     throw new Error(`${err.message}: ${JSON.stringify((globalThis as any).lastFleet.rooms.map((r: any) => [r.name, r.state, r.stats, r.droppedLastMinute]))}`);
   });

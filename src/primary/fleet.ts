@@ -189,7 +189,7 @@ export class FleetHealth {
       lastSeenAt: iso(lastFrame ? Math.round(lastFrame) : Math.max(lastClose?.at ?? 0, keySeen) || null),
       frameAgeMs: lastFrame ? Math.max(0, Math.round(now - lastFrame)) : null,
       bytesPerSec: state === 'live' ? Math.round(rates.get(room).bytesPerSec) : 0,
-      droppedLastMinute: info ? this.#drops.lastMinute(room, info.gen, arena.drops(info.slot), now) : 0,
+      droppedLastMinute: info ? this.#drops.lastMinute(room, info.gen, arena.drops(info.slot), info.startedAt, now) : 0,
       connectsLastHour,
       weakSignal: state === 'live' && rssi !== null && rssi < thresholds.weakRssiDbm,
       lowHeap: state === 'live' && heapFree !== null && heapFree < thresholds.lowHeapBytes,

@@ -66,11 +66,15 @@ export class DropWindow {
   }
 
   /**
-   * Drops of `room` in about the last minute, given its counter now: against the oldest
-   * sample of this incarnation (gen) no older than a minute, else since the room opened.
+   * Drops of `room` in about the last minute, given its counter now: against the newest
+   * sample of this incarnation (gen) that is at least a minute old; a room that opened within
+   * the minute counts from 0; failing both (sampling began less than a minute ago), against
+   * the oldest sample.
    */
-  lastMinute(room: string, gen: number, drops: number, now = Date.now()): number {
-    const base = (this.#samples.get(room) ?? []).find((s) => s.gen === gen && now - s.at <= DROP_WINDOW_MS);
-    return Math.max(0, drops - (base?.drops ?? 0));
+  lastMinute(room: string, gen: number, drops: number, startedAt: number, now = Date.now()): number {
+    const samples = (this.#samples.get(room) ?? []).filter((s) => s.gen === gen);
+    const old = samples.filter((s) => now - s.at >= DROP_WINDOW_MS).at(-1);
+    const base = old ? old.drops : now - startedAt <= DROP_WINDOW_MS ? 0 : (samples[0]?.drops ?? 0);
+    return Math.max(0, drops - base);
   }
 }
