@@ -1,10 +1,12 @@
 // The node's bytes in and out per second, for the fleet view's link gauge: read on demand
 // from every worker's received/sent byte counters (their metric registries), at most once
 // per MIN_INTERVAL_MS however many dashboards poll, and turned into rates between reads.
-// A caller gets the latest rates at once; a stale reading is renewed in the background, so
-// the workers' round trip never delays a dashboard's poll.
+// A caller gets the latest rates at once: while someone asks (a dashboard polls), a timer
+// reads the counters every MIN_INTERVAL_MS in the background, so the workers' round trip
+// never delays a poll; it stops a minute after the last question.
 
 const MIN_INTERVAL_MS = 2000;
+const IDLE_STOP_MS = 60_000;
 const IN = 'framehub_received_bytes_total';
 const OUT = 'framehub_sent_bytes_total';
 
@@ -32,6 +34,8 @@ export class NodeTraffic {
   #last: { at: number; bytesIn: number; bytesOut: number } | null = null;
   #rates: TrafficRates = { bytesInPerSec: null, bytesOutPerSec: null };
   #pending: Promise<TrafficRates> | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #askedAt = 0;
 
   /** `read`: every live worker's metrics as prom-client JSON. */
   constructor(read: () => Promise<object[][]>) {
@@ -40,8 +44,21 @@ export class NodeTraffic {
 
   /** The latest rates (null until two reads were made; a worker restart resets its counters). */
   rates(now = Date.now()): TrafficRates {
-    if (!this.#last || now - this.#last.at >= MIN_INTERVAL_MS) void this.refresh();
+    this.#askedAt = now;
+    if (!this.#timer) {
+      void this.refresh();
+      this.#timer = setInterval(() => {
+        if (Date.now() - this.#askedAt > IDLE_STOP_MS) this.stop();
+        else void this.refresh();
+      }, MIN_INTERVAL_MS);
+      this.#timer.unref();
+    }
     return this.#rates;
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
   }
 
   /** Reads the workers' counters now (one read at a time); resolves with the new rates. */

@@ -166,6 +166,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     cameras: () => cameras.list(),
     perCamera: config.perCameraMetrics ? () => cameraSeries(rooms, arena, rates, cameras, viewerCounts) : null,
   });
+  const traffic = new NodeTraffic(() => workerMetrics());
   const fleet = new FleetHealth({
     store, rooms, arena, rates, cameras: () => cameras,
     thresholds: { weakRssiDbm: config.weakRssiDbm, lowHeapBytes: config.lowHeapBytes, flapConnectsPerHour: config.flapConnectsPerHour },
@@ -188,7 +189,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   let cluster: ClusterNodes | null = null;
   const apiDeps: ApiDeps = {
     config, store, cameras, rooms, arena, rates, log, viewerCounts, nodeId, fleet,
-    traffic: new NodeTraffic(() => workerMetrics()),
+    traffic,
     publicBase: () => publicBase(config, port),
     appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
     remoteStreams: async () => (cluster ? cluster.remoteStreams() : []),
@@ -312,6 +313,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       if (stopping) return;
       stopping = true;
       clearInterval(housekeeping);
+      traffic.stop();
       metricsServer.close();
       const stopped = await Promise.all(shards.map((s) => s?.stop()));
       if (stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');

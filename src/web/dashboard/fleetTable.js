@@ -103,7 +103,7 @@ export class FleetTable {
     const weak = Boolean(model.weakSignal || model.lowHeap || model.flapping);
     if (row.tr.classList.contains('weak') !== weak) row.tr.classList.toggle('weak', weak);
     setText(row.cells.state, d.texts.state);
-    setText(row.cells.fps, d.texts.fps);
+    setText(row.cells.fps, model.state === 'live' ? String(model.fps) : '-'); // the camera's own figure is on its card
     setText(row.cells.rssi, d.texts.rssi);
     setText(row.cells.heap, d.texts.heap);
     setText(row.cells.lastClose, d.texts.lastClose);
