@@ -64,6 +64,12 @@ export interface Config {
   readonly linkCapacityBps: number;
   /** Export per-camera series (about 10 per camera). Default true. */
   readonly perCameraMetrics: boolean;
+  /** A live camera whose last stats message reports an RSSI below this (dBm) has a weak signal. Default -75. */
+  readonly weakRssiDbm: number;
+  /** A live camera whose last stats message reports less free heap (bytes) is low on heap. Default 20000. */
+  readonly lowHeapBytes: number;
+  /** A camera that connected this many times within the last hour is flapping. Default 10. */
+  readonly flapConnectsPerHour: number;
   /** Redis URL: when set, this node joins a cluster (control plane replicated, cluster view). Default unset. */
   readonly redisUrl: string | undefined;
   /** Key prefix in Redis (one cluster per prefix). Default framehub. */
@@ -142,6 +148,9 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
     schema: z.enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' }).transform((v) => v === 'on' || v === 'true' || v === '1'),
     default: () => true,
   },
+  weakRssiDbm: { env: 'FRAMEHUB_WEAK_RSSI_DBM', flag: 'weak-rssi-dbm', doc: 'RSSI (dBm) below which a camera counts as weak signal', schema: int(-120, 0), default: () => -75 },
+  lowHeapBytes: { env: 'FRAMEHUB_LOW_HEAP_BYTES', flag: 'low-heap-bytes', doc: 'free heap (bytes) below which a camera counts as low on heap', schema: int(0, 16 * 1024 * 1024), default: () => 20000 },
+  flapConnectsPerHour: { env: 'FRAMEHUB_FLAP_CONNECTS_PER_HOUR', flag: 'flap-connects-per-hour', doc: 'connections within an hour from which a camera counts as flapping', schema: int(2, 100000), default: () => 10 },
   redisUrl: {
     env: 'FRAMEHUB_REDIS_URL', flag: 'redis-url', doc: 'redis://host:6379: join a cluster (replicated control plane)',
     schema: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(), default: () => undefined,

@@ -82,6 +82,10 @@ export type ControlOp =
   | { op: 'deleteToken'; id: string }
   | { op: 'putKey'; key: CameraKey }
   | { op: 'deleteKey'; id: string }
+  /** Several keys in one transaction: bulk minting is all-or-nothing. */
+  | { op: 'putKeys'; keys: CameraKey[] }
+  /** Several keys revoked in one transaction. */
+  | { op: 'deleteKeys'; ids: string[] }
   | { op: 'setMeta'; name: string; value: unknown };
 
 /** Everything replicated, for snapshots of a cluster's state. */
@@ -191,6 +195,12 @@ export class ControlStore {
         this.#keyByHash.remove(old.hash);
         break;
       }
+      case 'putKeys':
+        for (const key of op.keys) this.#applyInTxn({ op: 'putKey', key });
+        break;
+      case 'deleteKeys':
+        for (const id of op.ids) this.#applyInTxn({ op: 'deleteKey', id });
+        break;
       case 'setMeta':
         this.#meta.put(op.name, op.value);
         break;
@@ -332,6 +342,26 @@ export class ControlStore {
     return { key, secret };
   }
 
+  /** Mints several keys in one transaction (all or none); the secrets are returned once. */
+  async mintKeys(inputs: { app: string; room: string; identity: string | null }[]): Promise<{ key: CameraKey; secret: string }[]> {
+    const ids = new Set<string>();
+    const minted = inputs.map((input) => {
+      const secret = newSecret(STREAM_KEY_PREFIX);
+      let id = newId('wsi_');
+      while (this.#keys.get(id) || ids.has(id)) id = newId('wsi_');
+      ids.add(id);
+      const key: CameraKey = { id, app: input.app, room: input.room, identity: input.identity, hash: hashSecret(secret), createdAt: Date.now(), lastSeenAt: null };
+      return { key, secret };
+    });
+    if (minted.length) await this.#committer({ op: 'putKeys', keys: minted.map((m) => m.key) });
+    return minted;
+  }
+
+  /** Revokes several keys in one transaction. */
+  async revokeKeys(ids: string[]): Promise<void> {
+    if (ids.length) await this.#committer({ op: 'deleteKeys', ids });
+  }
+
   findKeyByHash(hash: string): CameraKey | undefined {
     const id = this.#keyByHash.get(hash);
     return id === undefined ? undefined : this.#keys.get(id);
@@ -339,6 +369,11 @@ export class ControlStore {
 
   getKey(id: string): CameraKey | undefined {
     return this.#keys.get(id);
+  }
+
+  /** Every key of every app, in one read. */
+  listAllKeys(): CameraKey[] {
+    return [...this.#keys.getRange()].map((e) => e.value);
   }
 
   listKeys(app: string): CameraKey[] {

@@ -88,6 +88,8 @@ test('dashboard: sign in, mint, live card with stats and revalidated thumbnail, 
 
   const card = page.locator('li.card[data-room="live-door1"]');
   await card.waitFor({ timeout: WAIT });
+  // Cards are refreshed (and load thumbnails) while on screen: the page scrolled to the minted key.
+  await card.scrollIntoViewIfNeeded();
   assert.equal(await card.getAttribute('data-state'), 'offline', 'no camera yet');
 
   // A camera streams with the key read from the page; a slow one (a frame every 5 s) shows revalidation.
@@ -140,6 +142,7 @@ test('dashboard: sign in, mint, live card with stats and revalidated thumbnail, 
   await until(async () => (await srv.api('GET', '/api/v1/apps/live')).body.data.publicPlayback, (p) => p === false, 'publicPlayback off');
   await until(async () => tokenFrames, (s) => s.includes(200), 'a thumbnail fetched with a play token');
   const slowCard = page.locator('li.card[data-room="live-slow1"]');
+  await slowCard.scrollIntoViewIfNeeded(); // room tokens are fetched for cards on screen
   await until(() => slowCard.getByRole('link', { name: /Open the player/ }).getAttribute('href'), (h) => /^\/play\/live\/slow1\?token=/.test(h ?? ''), 'player link with a token');
 
   // Cluster panel: a single node lists itself.

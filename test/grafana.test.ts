@@ -156,3 +156,16 @@ test('the fleet overview has a Cluster capacity row: nodes up, links in use acro
   assert.ok(headroom.some((e) => e.includes('- max(')), 'headroom that survives losing one node');
   for (const p of panels) assert.ok(p.description && p.description.length > 20, `${p.title}: says what it shows`);
 });
+
+test('the fleet overview has a Fleet health row: cameras by state, share offline, weak signal and low heap, flapping (issue 16)', () => {
+  const fleet = dashboards.find((d) => d.json.uid === 'framehub-fleet')!.json;
+  const rows = fleet.panels.filter((p) => p.type === 'row');
+  const i = rows.findIndex((r) => r.title === 'Fleet health');
+  assert.ok(i >= 0, 'has a Fleet health row');
+  const top = rows[i]!.gridPos.y;
+  const bottom = rows[i + 1]?.gridPos.y ?? Infinity;
+  const exprs = fleet.panels.filter((p) => p.type !== 'row' && p.gridPos.y > top && p.gridPos.y < bottom).flatMap((p) => p.targets!.map((t) => t.expr)).join('\n');
+  for (const needle of ['framehub_app_cameras{', 'state=~"offline|away"', 'framehub_app_cameras_weak_signal', 'framehub_app_cameras_low_heap', 'framehub_app_cameras_flapping']) {
+    assert.ok(exprs.includes(needle), `Fleet health has no panel on ${needle}`);
+  }
+});

@@ -5,6 +5,8 @@ import { CodedError } from '../errors.js';
 import type { ControlStore } from '../keys.js';
 import { isAppName, APP_NAME_RULE } from '../names.js';
 import type { CameraRegistry } from '../primary/cameras.js';
+import type { FleetHealth } from '../primary/fleet.js';
+import type { NodeTraffic } from '../primary/nodeTraffic.js';
 import { RateLimiter } from '../primary/rateLimit.js';
 import type { RoomTable } from '../primary/rooms.js';
 import type { StreamRates } from '../primary/streamRates.js';
@@ -12,6 +14,8 @@ import type { ApiRequest, ApiResponse } from '../protocol.js';
 import type { FrameArena } from '../slots.js';
 import type { Logger } from '../telemetry.js';
 import { appRoutes } from './apps.js';
+import { bulkKeyRoutes } from './bulkKeys.js';
+import { fleetRoutes } from './fleet.js';
 import { authenticate, authorize } from './auth.js';
 import { playTokenRoutes } from './playTokens.js';
 import { compile, fail, match, parseJson } from './router.js';
@@ -40,6 +44,10 @@ export interface ApiDeps {
   remoteStreams(): Promise<StreamView[]>;
   /** The nodes of the cluster (just this one on a single node). */
   clusterNodes(): Promise<NodeView[]>;
+  /** Fleet health of an app's rooms (the dashboard's fleet view). */
+  fleet: FleetHealth;
+  /** The node's bytes in/out per second. */
+  traffic: NodeTraffic;
   /** Called once per request with its route pattern (null when none matched). */
   observe?(req: ApiRequest, route: string | null, app: string | undefined, res: ApiResponse, startMs: number): void;
 }
@@ -49,7 +57,7 @@ export const AUTH_FAIL_BURST = 30;
 export const AUTH_FAIL_PER_SEC = 1;
 
 export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {
-  const routes = compile([...appRoutes(deps), ...wsIngestRoutes(deps), ...streamRoutes(deps), ...playTokenRoutes(deps), ...tokenRoutes(deps)]);
+  const routes = compile([...appRoutes(deps), ...wsIngestRoutes(deps), ...bulkKeyRoutes(deps), ...fleetRoutes(deps), ...streamRoutes(deps), ...playTokenRoutes(deps), ...tokenRoutes(deps)]);
   const authFailures = new RateLimiter(AUTH_FAIL_BURST, AUTH_FAIL_PER_SEC);
   setInterval(() => authFailures.sweep(), 60_000).unref();
 

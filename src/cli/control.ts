@@ -10,6 +10,7 @@ import { MintBody } from '../api/wsIngest.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { CodedError } from '../errors.js';
 import { ControlStore, defaultApp, fullRoom, type App, type CameraKey } from '../keys.js';
+import { mintFromCsv } from './mintFromCsv.js';
 
 export const CONTROL_HELP = `Control store (works on the data dir; --data-dir or FRAMEHUB_DATA_DIR, default ./data):
   framehub apps list
@@ -22,6 +23,9 @@ export const CONTROL_HELP = `Control store (works on the data dir; --data-dir or
   framehub tokens revoke <id>
   framehub keys list <app>
   framehub keys mint <app> <room> [--identity <id>]
+  framehub keys mint --app <app> --from <rooms.csv> [--out <keys.csv>] [--allow-existing-rooms]
+        one key per line of rooms.csv (room[,identity]; all or nothing, at most 1000), written
+        with their URLs to a new CSV file created with mode 0600 (the keys are shown once)
   framehub keys revoke <id>
 Scopes: * ingress:create ingress:read ingress:delete streams:read apps:read apps:write tokens:read tokens:write`;
 
@@ -37,6 +41,9 @@ const OPTIONS = {
   scopes: { type: 'string' },
   app: { type: 'string' },
   identity: { type: 'string' },
+  from: { type: 'string' },
+  out: { type: 'string' },
+  'allow-existing-rooms': { type: 'boolean' },
 } as const;
 
 function onOff(flag: string, v: string | undefined): boolean | undefined {
@@ -54,7 +61,7 @@ function num(flag: string, v: string | undefined, nullable: boolean): number | n
   return n;
 }
 
-function appSettings(values: Record<string, string | undefined>): Record<string, unknown> {
+function appSettings(values: { [K in 'ws-ingest' | 'public-playback' | 'max-cameras' | 'max-fps' | 'max-frame-bytes' | 'idle-timeout-sec']?: string }): Record<string, unknown> {
   const out: Record<string, unknown> = {
     wsIngest: onOff('ws-ingest', values['ws-ingest']),
     publicPlayback: onOff('public-playback', values['public-playback']),
@@ -124,6 +131,11 @@ export async function runControl(group: string, argv: string[], env: NodeJS.Proc
         return store.listKeys(app!).map(keyOut);
       }
       case 'keys mint': {
+        if (values.from !== undefined) {
+          need(0, '--app <app> --from <rooms.csv> [--out <keys.csv>] [--allow-existing-rooms]');
+          if (!values.app) throw new ConfigError('usage: framehub keys mint --app <app> --from <rooms.csv>: --app is missing');
+          return await mintFromCsv(store, config, { app: values.app, from: values.from, out: values.out, allowExistingRooms: values['allow-existing-rooms'] ?? false });
+        }
         const [app, room] = need(2, '<app> <room> [--identity <id>]');
         if (!store.getApp(app!)) throw new CodedError('not_found', `unknown app ${app}`);
         const body = validate(MintBody, { room, ...(values.identity ? { identity: values.identity } : {}) });

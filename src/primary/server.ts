@@ -18,6 +18,9 @@ import { createArenas, Doorbell, FrameArena, NodeCounters, type ArenaLayout } fr
 import { createLogger, PrimaryMetrics, type CameraSeries, type Logger } from '../telemetry.js';
 import { AcceptBalancer } from './acceptBalancer.js';
 import { CameraRegistry } from './cameras.js';
+import { FleetHealth } from './fleet.js';
+import { registerFleetMetrics } from './fleetMetrics.js';
+import { NodeTraffic } from './nodeTraffic.js';
 import { startMetricsServer } from './metricsServer.js';
 import { checkTlsFiles } from './tls.js';
 import { lockDataDir } from './dataDirLock.js';
@@ -165,6 +168,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     cameras: () => cameras.list(),
     perCamera: config.perCameraMetrics ? () => cameraSeries(rooms, arena, rates, cameras, viewerCounts) : null,
   });
+  const traffic = new NodeTraffic(() => workerMetrics());
+  const fleet = new FleetHealth({
+    store, rooms, arena, rates, cameras: () => cameras,
+    thresholds: { weakRssiDbm: config.weakRssiDbm, lowHeapBytes: config.lowHeapBytes, flapConnectsPerHour: config.flapConnectsPerHour },
+  });
+  registerFleetMetrics(metrics.registry, fleet, () => store.listApps().map((a) => a.name));
   cameras = new CameraRegistry(
     config,
     store,
@@ -172,13 +181,17 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     {
       kick: (shard, connId, reason, message) => shards[shard]?.post({ type: 'kick', connId, reason, message }),
       rejected: (reason) => metrics.handshakeRejections.inc({ code: String(CloseReason[reason]), reason }),
-      admitted: (c, streamId) => tracing?.cameraOpened({ connId: c.connId, app: c.app, room: c.room, keyId: c.keyId, streamId, shard: c.shard, identity: c.identity }),
+      admitted: (c, streamId) => {
+        fleet.connected(c.room);
+        tracing?.cameraOpened({ connId: c.connId, app: c.app, room: c.room, keyId: c.keyId, streamId, shard: c.shard, identity: c.identity });
+      },
     },
     log,
   );
   let cluster: ClusterNodes | null = null;
   const apiDeps: ApiDeps = {
-    config, store, cameras, rooms, arena, rates, log, viewerCounts, nodeId,
+    config, store, cameras, rooms, arena, rates, log, viewerCounts, nodeId, fleet,
+    traffic,
     publicBase: () => publicBase(config, port),
     appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
     remoteStreams: async () => (cluster ? cluster.remoteStreams() : []),
@@ -198,6 +211,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   let revision = store.revision();
   const housekeeping = setInterval(() => {
     rates.sample();
+    fleet.tick();
     const now = store.revision();
     if (now === revision) return;
     revision = now;
@@ -334,6 +348,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       stopping = true;
       clearInterval(housekeeping);
       balancer?.stop();
+      traffic.stop();
       metricsServer.close();
       const stopped = await Promise.all(shards.map((s) => s?.stop()));
       if (stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');

@@ -8,6 +8,9 @@ import { readBody, readRequest, sendError, statusLine } from './http.js';
 
 /** Largest API request body. */
 export const MAX_API_BODY = 64 * 1024;
+/** Largest body of the bulk key routes (up to 1000 cameras with 64-character rooms and identities). */
+export const MAX_BULK_API_BODY = 256 * 1024;
+const BULK_PATH = /^\/api\/v1\/apps\/[^/]+\/ws-ingest\/bulk(-revoke)?\/?$/;
 /** Headers the API may look at; nothing else crosses to the primary. */
 const FORWARDED = ['authorization', 'content-type', 'if-none-match'];
 
@@ -46,14 +49,15 @@ export function apiRoute(primary: RequestChannel<WorkerRequest>, trusted: Readon
       forward(Buffer.alloc(0));
       return;
     }
+    const limit = BULK_PATH.test(info.url) ? MAX_BULK_API_BODY : MAX_API_BODY;
     const declared = Number(info.headers['content-length'] ?? 0);
-    if (declared > MAX_API_BODY) {
-      sendError(res, 413, 'payload_too_large', `request body over ${MAX_API_BODY} bytes`);
+    if (declared > limit) {
+      sendError(res, 413, 'payload_too_large', `request body over ${limit} bytes`);
       return;
     }
-    readBody(res, MAX_API_BODY, (body) => {
+    readBody(res, limit, (body) => {
       if (aborted) return;
-      if (body === null) sendError(res, 413, 'payload_too_large', `request body over ${MAX_API_BODY} bytes`);
+      if (body === null) sendError(res, 413, 'payload_too_large', `request body over ${limit} bytes`);
       else forward(body);
     });
   };

@@ -7,6 +7,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Directory } from './directory.js';
 import { sendError } from './http.js';
 import { roomListRoute } from './roomList.js';
+import { vendorFiles } from './vendor.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -35,6 +36,7 @@ function load(): Map<string, { body: Buffer; type: string }> {
     }
   };
   walk(WEB_ROOT, '');
+  for (const [name, body] of vendorFiles()) files.set(name, { body, type: TYPES['.js']! });
   return files;
 }
 

@@ -48,6 +48,7 @@ export async function api(method, path, body, token = session.token) {
   }
   if (res.ok) return json?.data;
   const err = new ApiError(res.status, json?.error?.code ?? `http_${res.status}`, json?.error?.message ?? `HTTP ${res.status}`);
+  if (Array.isArray(json?.error?.items)) err.items = json.error.items; // bulk calls: one error per item
   if (res.status === 401 && token === session.token) onUnauthorized(err.message);
   throw err;
 }

@@ -1,6 +1,6 @@
-// One camera card of the Ingress view: a room with its keys and, when a camera is (or just
-// was) connected, its stream. Built once, then updated in place on every poll.
-import { ago, bytes, clock, h, setText } from './dom.js';
+// One camera card of the Ingress view: a room of the fleet with its keys, figures and
+// thumbnail. Built once; updated in place while it is on screen (off screen it costs nothing).
+import { ago, bytes, clock, h, setAttr, setText } from './dom.js';
 import { Thumbnail } from './thumbnail.js';
 
 const FIELDS = [
@@ -14,43 +14,39 @@ const FIELDS = [
   ['lastClose', 'Last close'],
 ];
 
-/** The newest of some `{code, reason, at}` closes. */
-function newest(closes) {
-  return closes.filter(Boolean).sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0] ?? null;
-}
+const STATE_LABEL = { live: 'live', away: 'reconnecting', offline: 'offline', never: 'never seen' };
 
-/** State (live/offline), figures and texts of a merged room model ({room, name, keys, stream, lastClose}). */
-export function describe(model, now = Date.now()) {
-  const s = model.stream;
-  // `away`: the camera left, viewers are held for the reconnect grace period; offline all the same.
-  const state = s?.state === 'live' ? 'live' : 'offline';
-  const lastClose = newest([s?.lastClose, model.lastClose, ...model.keys.map((k) => k.lastClose)]);
-  const since = state === 'live' ? s.startedAt : lastClose?.at ?? null;
-  const stats = state === 'live' ? s.stats : null;
-  const lastSeen = s?.lastFrameAt ?? lastClose?.at ?? model.keys.map((k) => k.lastSeenAt).filter(Boolean).sort().at(-1) ?? null;
+/** Texts and states of one fleet room (a row of GET /api/v1/apps/:app/fleet). */
+export function describe(r, now = Date.now()) {
+  // `data-state` stays binary (live / offline); `fleetState` tells away and never apart.
+  const state = r.state === 'live' ? 'live' : 'offline';
+  const stats = r.state === 'live' ? r.stats : null;
+  const since = r.since ? ` since ${clock(r.since)}` : '';
   return {
     state,
-    lastClose,
+    fleetState: r.state,
+    lastClose: r.lastClose,
     texts: {
-      state: `${state}${since ? ` since ${clock(since)}` : ''}${s?.state === 'away' ? ' (viewers wait for a reconnect)' : ''}`,
-      fps: state === 'live' ? `${s.fps}${stats?.fps != null ? ` (camera says ${stats.fps})` : ''}` : '-',
-      rssi: stats?.rssi != null ? `${stats.rssi} dBm` : '-',
-      heap: stats?.heapFree != null ? bytes(stats.heapFree) : '-',
-      viewers: s ? `${s.viewers.total} (MJPEG ${s.viewers.mjpeg}, WS ${s.viewers.ws}, wall ${s.viewers.wall})` : '-',
-      identity: s?.identity ?? model.keys.find((k) => k.identity)?.identity ?? '-',
-      lastSeen: lastSeen ? `${clock(lastSeen)} (${ago(lastSeen, now)})` : 'never',
-      lastClose: lastClose ? `${lastClose.code} ${lastClose.reason}, ${clock(lastClose.at)}` : '-',
+      state: `${STATE_LABEL[r.state]}${since}${r.state === 'away' ? ' (viewers wait for a reconnect)' : ''}${r.flapping ? `, flapping (${r.connectsLastHour} connections in 1 h)` : ''}`,
+      fps: r.state === 'live' ? `${r.fps}${stats?.fps != null ? ` (camera says ${stats.fps})` : ''}` : '-',
+      rssi: stats?.rssi != null ? `${stats.rssi} dBm${r.weakSignal ? ' (weak)' : ''}` : '-',
+      heap: stats?.heapFree != null ? `${bytes(stats.heapFree)}${r.lowHeap ? ' (low)' : ''}` : '-',
+      viewers: `${r.viewers.total} (MJPEG ${r.viewers.mjpeg}, WS ${r.viewers.ws}, wall ${r.viewers.wall})`,
+      identity: r.identity ?? '-',
+      lastSeen: r.lastSeenAt ? `${clock(r.lastSeenAt)} (${ago(r.lastSeenAt, now)})` : 'never',
+      lastClose: r.lastClose ? `${r.lastClose.code} ${r.lastClose.reason}, ${clock(r.lastClose.at)}` : '-',
     },
   };
 }
 
 export class Card {
-  /** `actions`: { revoke(key), remove(room) }. */
+  /** `actions`: { revoke(key), remove(room), open(name) -> player URL }. */
   constructor(model, actions) {
     this.room = model.room;
     this.name = model.name;
     this.actions = actions;
     this.img = h('img', { alt: `Latest frame from ${model.name}`, width: 320, height: 240, decoding: 'async' });
+    this.img.dataset.room = model.room;
     this.thumbnail = new Thumbnail(this.img);
     this.badge = h('span', { class: 'badge', 'aria-hidden': 'true' });
     this.values = {};
@@ -59,7 +55,14 @@ export class Card {
       this.values[field] = h('dd', { dataset: { field } });
       dl.append(h('div', {}, h('dt', {}, label), this.values[field]));
     }
-    this.player = h('a', { class: 'button', href: '#' }, 'Open player');
+    this.player = h('a', {
+      class: 'button', href: '#',
+      onclick: async (e) => {
+        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0 || !this.actions.open) return; // a new tab: the plain link
+        e.preventDefault();
+        location.href = await this.actions.open(this.name); // with a fresh room token for a private app
+      },
+    }, 'Open player');
     this.keyList = h('ul', { class: 'keys', 'aria-label': `Keys of ${model.name}` });
     this.note = h('p', { class: 'hint' });
     this.removeButton = h('button', { type: 'button', hidden: true, onclick: () => this.actions.remove(this.room) }, 'Remove card');
@@ -78,16 +81,18 @@ export class Card {
 
   update(model, playerHref) {
     const d = describe(model);
-    model.lastClose = d.lastClose; // remembered if the room later drops out of both lists
-    this.el.dataset.state = d.state;
-    this.el.dataset.lastClose = d.lastClose ? String(d.lastClose.code) : '';
-    this.el.dataset.fps = model.stream?.state === 'live' ? String(model.stream.fps) : '';
-    setText(this.badge, d.state);
+    setAttr(this.el, 'data-state', d.state);
+    setAttr(this.el, 'data-fleet-state', d.fleetState);
+    setAttr(this.el, 'data-last-close', d.lastClose ? d.lastClose.code : '');
+    setAttr(this.el, 'data-fps', model.state === 'live' ? model.fps : '');
+    const weak = Boolean(model.weakSignal || model.lowHeap || model.flapping);
+    if (this.el.classList.contains('weak') !== weak) this.el.classList.toggle('weak', weak);
+    setText(this.badge, STATE_LABEL[d.fleetState]);
     for (const [field] of FIELDS) setText(this.values[field], d.texts[field]);
     if (this.player.getAttribute('href') !== playerHref) this.player.setAttribute('href', playerHref);
-    this.player.setAttribute('aria-label', `Open the player for ${model.name}`);
-    const gone = model.keys.length === 0 && !model.stream;
-    this.removeButton.hidden = !gone;
+    setAttr(this.player, 'aria-label', `Open the player for ${model.name}`);
+    const gone = model.keys.length === 0 && model.state !== 'live' && model.state !== 'away';
+    if (this.removeButton.hidden !== !gone) this.removeButton.hidden = !gone;
     setText(this.note, model.keys.length === 0 ? 'No key for this room (revoked): a camera cannot connect.' : '');
     this.#renderKeys(model.keys);
     return d;

@@ -21,11 +21,22 @@ export function setText(el, text) {
   if (el.textContent !== t) el.textContent = t;
 }
 
+// Formatters are built once: toLocale*String builds one per call (slow over hundreds of rows).
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+const DAY_MS = 86_400_000;
+
+/** Sets an attribute only when it changed (an equal write still invalidates style). */
+export function setAttr(el, name, value) {
+  const v = String(value);
+  if (el.getAttribute(name) !== v) el.setAttribute(name, v);
+}
+
 export function clock(iso) {
   if (!iso) return '';
-  const d = new Date(iso);
-  const sameDay = d.toDateString() === new Date().toDateString();
-  return sameDay ? d.toLocaleTimeString() : d.toLocaleString();
+  const t = Date.parse(iso);
+  const midnight = new Date().setHours(0, 0, 0, 0);
+  return t >= midnight && t < midnight + DAY_MS ? timeFormat.format(t) : dateTimeFormat.format(t);
 }
 
 export function ago(iso, now = Date.now()) {

@@ -10,6 +10,7 @@ import { resetNewApp, setupNewApp } from './newApp.js';
 import { refreshNodes } from './nodes.js';
 import { PlayTokens } from './playTokens.js';
 import { fillSettings, setupSettings } from './settings.js';
+import { setupBulk, clearBulk } from './bulk.js';
 
 const APP_KEY = 'framehub.app';
 const NODES_MS = 10_000;
@@ -24,6 +25,7 @@ let generation = 0;
 function showLogin(message = '') {
   stopViews();
   clearMinted();
+  clearBulk();
   resetNewApp();
   for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
   $('dashboard').hidden = true;
@@ -43,9 +45,10 @@ function stopViews() {
   generation++;
 }
 
-async function enter() {
+/** Opens the dashboard; `known`: the apps list the sign-in check just fetched. */
+async function enter(known = null) {
   try {
-    apps = await api('GET', '/api/v1/apps');
+    apps = known ?? (await api('GET', '/api/v1/apps'));
   } catch (err) {
     if (err.status !== 401) showLogin(`Could not load the apps: ${err.message}`);
     return;
@@ -77,6 +80,7 @@ function selectApp(app) {
   current = app;
   renderPicker();
   clearMinted();
+  clearBulk();
   setText($('ingress-error'), '');
   for (const el of document.querySelectorAll('[data-needs-app]')) el.hidden = !app;
   if (!app) {
@@ -89,10 +93,12 @@ function selectApp(app) {
   }
   $('app-picker').value = app.name;
   sessionStorage.setItem(APP_KEY, app.name);
-  history.replaceState(null, '', `#app=${encodeURIComponent(app.name)}`);
-  fillSettings(app);
   view = new IngressView(app, new PlayTokens(app.name), confirmDialog);
-  view.start();
+  view.start(); // the fleet request goes out first
+  fillSettings(app);
+  // Then the URL (history.replaceState can take a while on a busy machine).
+  const shown = view;
+  setTimeout(() => shown === view && shown.syncUrl(), 0);
 }
 
 /** A modal confirm (native <dialog>); resolves true when confirmed. */
@@ -119,8 +125,9 @@ $('login-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const token = $('login-token').value.trim();
   setText($('login-error'), '');
+  let known;
   try {
-    await api('GET', '/api/v1/apps', undefined, token);
+    known = await api('GET', '/api/v1/apps', undefined, token);
   } catch (err) {
     const why = err.status === 401 ? 'The token was not accepted.' : err.status === 403 ? 'This token cannot list apps (it needs apps:read).' : err.message;
     setText($('login-error'), why);
@@ -131,7 +138,7 @@ $('login-form').addEventListener('submit', async (e) => {
   session.token = token;
   $('login-token').value = '';
   announce('Signed in.');
-  await enter();
+  await enter(known);
 });
 
 $('sign-out').addEventListener('click', () => {
@@ -152,6 +159,7 @@ whenUnauthorized((message) => {
 });
 
 setupMint(() => current, () => view?.refresh());
+setupBulk(() => current, () => view?.refresh());
 setupNewApp((app) => {
   apps = [...apps.filter((a) => a.name !== app.name), app];
   selectApp(app);

@@ -1,0 +1,48 @@
+// Bulk camera keys: `POST /api/v1/apps/:app/ws-ingest/bulk` mints up to BULK_MAX keys in one
+// all-or-nothing call (the secrets shown once, in the answer), and
+// `POST /api/v1/apps/:app/ws-ingest/bulk-revoke` revokes many keys, closing their live
+// cameras with 4401. A refused call answers 400 with one error per item and changes nothing.
+import type { ApiResponse } from '../protocol.js';
+import { BulkError, BulkMintBody, BulkRevokeBody, bulkMint, bulkRevoke, mintedView, BULK_MAX } from '../provisioning/bulk.js';
+import type { ApiDeps } from './index.js';
+import { ok, type Route } from './router.js';
+import { validate } from './validate.js';
+import { requireApp } from './wsIngest.js';
+
+/** A BulkError becomes its answer with the per-item list; anything else goes on up. */
+async function answer(work: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof BulkError) return { status: err.status, body: err.body() };
+    throw err;
+  }
+}
+
+export function bulkKeyRoutes(deps: ApiDeps): Route[] {
+  return [
+    {
+      method: 'POST', pattern: '/api/v1/apps/:app/ws-ingest/bulk', scope: 'ingress:create',
+      handler: ({ params, json }) => answer(async () => {
+        const app = requireApp(deps, params.app!);
+        const body = validate(BulkMintBody, json());
+        const minted = await bulkMint(deps.store, app.name, body.cameras, { allowExistingRooms: body.allowExistingRooms });
+        deps.log.info({ event: 'keys_minted', app: app.name, count: minted.length }, 'camera keys minted in bulk');
+        const base = deps.publicBase();
+        return ok(201, { app: app.name, minted: minted.length, limit: BULK_MAX, keys: minted.map(({ key, secret }) => mintedView(base, app.name, key, secret)) });
+      }),
+    },
+    {
+      method: 'POST', pattern: '/api/v1/apps/:app/ws-ingest/bulk-revoke', scope: 'ingress:delete',
+      handler: ({ params, json }) => answer(async () => {
+        const app = requireApp(deps, params.app!);
+        const body = validate(BulkRevokeBody, json());
+        const revoked = await bulkRevoke(deps.store, app.name, body);
+        const ids = new Set(revoked.map((k) => k.id));
+        const closed = deps.cameras.kickWhere((c) => ids.has(c.keyId), 'key_revoked', 'the stream key was revoked');
+        deps.log.info({ event: 'keys_revoked', app: app.name, count: revoked.length, closedCameras: closed }, 'camera keys revoked in bulk');
+        return ok(200, { revoked: revoked.map((k) => ({ id: k.id, room: k.room })), closedCameras: closed });
+      }),
+    },
+  ];
+}
