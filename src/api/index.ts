@@ -59,12 +59,13 @@ export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiRespon
       if (found instanceof CodedError) throw found;
       seen.route = found.route.pattern;
       seen.app = found.params.app;
-      if (!authFailures.has(req.ip)) throw new CodedError('rate_limited', 'too many failed authentications from this address; retry later');
+      // The token is looked up first (by hash); only a failed authentication is charged to,
+      // and stopped by, the address's bucket: a valid token is never refused for others' guesses.
       let token;
       try {
         token = authenticate(deps.store, req.headers.authorization);
       } catch (err) {
-        authFailures.take(req.ip);
+        if (!authFailures.take(req.ip)) throw new CodedError('rate_limited', 'too many failed authentications from this address; retry later');
         throw err;
       }
       if (found.params.app !== undefined && !isAppName(found.params.app)) throw new CodedError('invalid_field', `app: ${APP_NAME_RULE}`);

@@ -108,11 +108,13 @@ export class CameraRegistry {
 
   /** Decides a camera handshake. Synchronous: nothing slow sits on the handshake path. */
   admit(req: AdmitRequest, shard: number): AdmitResult {
-    const failKey = `${req.ip}|${req.app}|${req.room}`;
-    if (!this.#failures.has(failKey)) return this.#reject('rate_limited', 'too many failed handshakes for this room from this address; retry later');
     if (!this.#perIp.take(req.ip)) return this.#reject('rate_limited', 'too many handshakes from this address; retry later');
+    // Credentials are looked up first (by hash: the time taken does not depend on how much of
+    // a key matched); only a failed handshake is charged to, and stopped by, the bucket of
+    // its address and room, so someone else's bad keys never lock out the room's camera.
+    const failKey = `${req.ip}|${req.app}|${req.room}`;
     const fail = (reason: CloseReasonToken, message: string): AdmitResult => {
-      this.#failures.take(failKey);
+      if (!this.#failures.take(failKey)) return this.#reject('rate_limited', 'too many failed handshakes for this room from this address; retry later');
       return this.#reject(reason, message);
     };
 
