@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { adminTokenProblem } from './adminToken.js';
 
 export interface Config {
   /** Public HTTP/WebSocket port; 0 picks a free one. Default 8080. */
@@ -96,7 +97,10 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   },
   adminToken: {
     env: 'FRAMEHUB_ADMIN_TOKEN', flag: 'admin-token', doc: 'bootstrap admin API token (default: generated on first start, printed once)',
-    schema: z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+    schema: z.string().superRefine((v, ctx) => {
+      const problem = adminTokenProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }).optional(),
     default: () => undefined,
   },
   maxFps: { env: 'FRAMEHUB_MAX_FPS', flag: 'max-fps', doc: 'frames per second a camera may send (excess dropped)', schema: int(1, 120), default: () => 15 },

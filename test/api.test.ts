@@ -40,7 +40,8 @@ describe('API authorisation matrix', () => {
     {
       scope: 'tokens:write',
       call: async () => {
-        const t = await srv.api('POST', '/api/v1/tokens', { name: 'victim', scopes: ['apps:read'] });
+        // A token can revoke only tokens within its own scopes (see test/adminToken.test.ts).
+        const t = await srv.api('POST', '/api/v1/tokens', { name: 'victim', scopes: ['tokens:write'] });
         return { method: 'DELETE', path: `/api/v1/tokens/${t.body.data.id}`, expect: 200 };
       },
     },
