@@ -29,6 +29,10 @@ export const CloseReason = {
   room_mismatch: CloseCode.unauthorized,
   key_revoked: CloseCode.unauthorized,
   invalid_token: CloseCode.unauthorized,
+  /** Viewer side: the play token that opened the session expired (the session ends then). */
+  token_expired: CloseCode.unauthorized,
+  /** Viewer side: the app's play secret was rotated, so the session's token is void. */
+  token_revoked: CloseCode.unauthorized,
   wrong_room: CloseCode.forbidden,
   ws_ingest_disabled: CloseCode.forbidden,
   quota_exceeded: CloseCode.forbidden,

@@ -306,6 +306,18 @@ export class ControlStore {
     await this.#committer({ op: 'putApp', app });
   }
 
+  /**
+   * Gives the app a new play-token secret: every play token signed with the old one stops
+   * working (the workers end the viewers holding them when the new app table reaches them).
+   */
+  async rotatePlaySecret(name: string): Promise<App | undefined> {
+    const app = this.#apps.get(name);
+    if (!app) return undefined;
+    const next: App = { ...app, playSecret: randomBytes(32).toString('hex') };
+    await this.#committer({ op: 'putApp', app: next });
+    return next;
+  }
+
   /** Deletes an app with its camera keys and the tokens restricted to it. */
   async deleteApp(name: string): Promise<boolean> {
     if (!this.#apps.get(name)) return false;

@@ -9,6 +9,7 @@ import type { Hub } from './hub.js';
 import { closeWithError, pingOrDrop } from './sockets.js';
 import { KEEPALIVE_MS, MjpegViewer } from './mjpeg.js';
 import type { ViewerLimits } from './viewerLimits.js';
+import type { ViewerSessions } from './viewerSessions.js';
 import { WsViewer, type ViewerSocketData } from './wsViewer.js';
 
 export interface PlaybackDeps {
@@ -22,7 +23,14 @@ export interface PlaybackDeps {
   trustedProxies: ReadonlySet<string>;
   maxFrameBytes: number;
   limits: ViewerLimits;
+  /** Sessions opened with a play token: ended at its expiry or when the app's secret rotates. */
+  sessions: ViewerSessions;
 }
+
+const SESSION_END_DETAIL = {
+  token_expired: 'the play token expired: get a new one and reconnect',
+  token_revoked: "the app's play secret was rotated: get a new play token and reconnect",
+} as const;
 
 export class Playback {
   readonly #d: PlaybackDeps;
@@ -57,7 +65,7 @@ export class Playback {
           if (place.ok) release = place.release;
           else access = { ok: false, status: 429, code: 'too_many_viewers', message: place.message, close: 4429, reason: 'too_many_viewers' };
         }
-        const data: ViewerSocketData = { kind: 'viewer', access, ip: info.ip, viewer: null, missedPongs: 0, closing: null, openedAt: Date.now(), release };
+        const data: ViewerSocketData = { kind: 'viewer', access, ip: info.ip, viewer: null, missedPongs: 0, closing: null, openedAt: Date.now(), release, forgetSession: null };
         const proto = (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim();
         res.upgrade(data, info.headers['sec-websocket-key'] ?? '', proto, info.headers['sec-websocket-extensions'] ?? '', context);
       },
@@ -71,6 +79,7 @@ export class Playback {
         const viewer = new WsViewer(ws);
         data.viewer = viewer;
         this.#ws.add(ws);
+        if (access.expiresAt !== null) data.forgetSession = this.#d.sessions.add(access.app.name, access.expiresAt, 'ws', (reason) => closeWithError(ws, reason, SESSION_END_DETAIL[reason]));
         viewer.hello(access.room);
         this.#d.hub.attach(access.room, viewer);
         this.#d.log.debug({ event: 'viewer_open', transport: 'ws', room: access.room.room, ip: data.ip }, 'viewer connected');
@@ -89,6 +98,7 @@ export class Playback {
         const data = ws.getUserData();
         this.#ws.delete(ws);
         data.release?.();
+        data.forgetSession?.();
         this.#d.metrics.closes.inc({ side: 'viewer', code: String(data.closing?.code ?? code) });
         if (data.viewer && data.access.ok) {
           data.viewer.closed();
@@ -113,11 +123,13 @@ export class Playback {
     }
     const room = access.room.room;
     const openedAt = Date.now();
+    let forgetSession = (): void => {};
     const viewer: MjpegViewer = new MjpegViewer(
       res,
       this.shardHeader,
       () => this.#d.hub.catchUp(room, viewer),
       () => {
+        forgetSession();
         place.release();
         this.#mjpeg.delete(viewer);
         this.#d.hub.detach(room, viewer);
@@ -127,6 +139,8 @@ export class Playback {
     res.onAborted(() => viewer.aborted());
     this.#d.log.debug({ event: 'viewer_open', transport: 'mjpeg', room, ip: info.ip }, 'viewer connected');
     this.#mjpeg.set(viewer, room);
+    // MJPEG has no close code: at token expiry (or a secret rotation) the multipart response ends.
+    if (access.expiresAt !== null) forgetSession = this.#d.sessions.add(access.app.name, access.expiresAt, 'mjpeg', () => viewer.end());
     this.#d.hub.attach(access.room, viewer);
   }
 
