@@ -53,7 +53,7 @@ export interface Config {
   readonly tlsKeyFile: string | undefined;
   /** Port of the Prometheus /metrics endpoint (0 = pick a free one). Default 9464. */
   readonly metricsPort: number;
-  /** Interface of the /metrics endpoint. Default 0.0.0.0. */
+  /** Interface of the /metrics endpoint. Default: loopback (127.0.0.1, or ::1 when HOST is IPv6). */
   readonly metricsHost: string;
   /** Capacity of the node's network link in bits per second (for utilisation). Default 1e9. */
   readonly linkCapacityBps: number;
@@ -124,7 +124,10 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   tlsCertFile: { env: 'FRAMEHUB_TLS_CERT', flag: 'tls-cert', doc: 'PEM certificate (chain) file: serve https:// and wss:// (with --tls-key)', schema: z.string().min(1).optional(), default: () => undefined },
   tlsKeyFile: { env: 'FRAMEHUB_TLS_KEY', flag: 'tls-key', doc: 'PEM private key file for --tls-cert', schema: z.string().min(1).optional(), default: () => undefined },
   metricsPort: { env: 'FRAMEHUB_METRICS_PORT', flag: 'metrics-port', doc: 'port of the Prometheus /metrics endpoint (0 = any free port)', schema: int(0, 65535), default: () => 9464 },
-  metricsHost: { env: 'FRAMEHUB_METRICS_HOST', flag: 'metrics-host', doc: 'interface of the /metrics endpoint', schema: z.string().min(1, 'must not be empty'), default: () => '0.0.0.0' },
+  metricsHost: {
+    env: 'FRAMEHUB_METRICS_HOST', flag: 'metrics-host', doc: 'interface of the /metrics endpoint (default loopback: 127.0.0.1, ::1 if HOST is IPv6; 0.0.0.0 exposes it)',
+    schema: z.string().min(1, 'must not be empty'), default: () => '',
+  },
   linkCapacityBps: {
     env: 'FRAMEHUB_LINK_CAPACITY_BPS', flag: 'link-capacity-bps', doc: 'network link capacity in bits/s, for utilisation metrics',
     schema: z.coerce.number({ message: 'must be a number' }).positive('must be > 0').max(1e13, 'must be <= 1e13'), default: () => 1e9,
@@ -188,6 +191,8 @@ export function loadConfig({ env = {}, flags = {}, overrides = {} }: RawSources 
     out.tlsKeyFile = path.resolve(out.tlsKeyFile as string);
   }
   out.publicUrl = (out.publicUrl as string).replace(/\/$/, '');
+  // /metrics is private by default: the loopback of the public interface's address family.
+  if (out.metricsHost === '') out.metricsHost = (out.host as string).includes(':') ? '::1' : '127.0.0.1';
   return Object.freeze(out) as unknown as Config;
 }
 

@@ -38,8 +38,8 @@ export interface ApiDeps {
   nodeId: string;
   /** Streams served by the other nodes of a cluster (empty on a single node). */
   remoteStreams(): Promise<StreamView[]>;
-  /** The nodes of the cluster (just this one on a single node). */
-  clusterNodes(): Promise<NodeView[]>;
+  /** The nodes of the cluster (just this one on a single node); with `app`, their figures count that app only. */
+  clusterNodes(app?: string | null): Promise<NodeView[]>;
   /** Called once per request with its route pattern (null when none matched). */
   observe?(req: ApiRequest, route: string | null, app: string | undefined, res: ApiResponse, startMs: number): void;
 }

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { CloseCode, type CloseReasonToken } from '../errors.js';
 import { fullRoom, type App, type ControlStore } from '../keys.js';
 import type { Logger } from '../telemetry.js';
-import { isAppName, isRoomName } from '../names.js';
+import { IDENTITY_RULE, isAppName, isIdentity, isRoomName } from '../names.js';
 import type { AdmitRequest, AdmitResult, CameraStats, Limits } from '../protocol.js';
 import { RateLimiter } from './rateLimit.js';
 import type { RoomTable } from './rooms.js';
@@ -126,6 +126,8 @@ export class CameraRegistry {
     if (!isRoomName(req.room) || (req.room !== key.room && req.room !== fullRoom(key.app, key.room))) {
       return fail('room_mismatch', `this key is for room ${key.room}`);
     }
+    // The same rule as minting an identity through the API; a valid key pays nothing for it.
+    if (req.identity !== null && !isIdentity(req.identity)) return this.#reject('invalid_identity', `identity: ${IDENTITY_RULE}`);
     if (!app.wsIngest) return this.#reject('ws_ingest_disabled', 'WS ingest is disabled for this app');
 
     const room = fullRoom(app.name, key.room);

@@ -167,7 +167,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     replicationConnected: replication ? () => replication.connected : null,
     shards: config.workers,
     apps: () => store.listApps().map((a) => a.name),
-    rejectionReasons: (['invalid_key', 'unknown_app', 'room_mismatch', 'ws_ingest_disabled', 'max_cameras', 'node_full', 'rate_limited', 'replaced'] as const).map((r) => [r, CloseReason[r]]),
+    rejectionReasons: (['invalid_key', 'unknown_app', 'room_mismatch', 'invalid_identity', 'ws_ingest_disabled', 'max_cameras', 'node_full', 'rate_limited', 'replaced'] as const).map((r) => [r, CloseReason[r]]),
     cameras: () => cameras.list(),
     perCamera: config.perCameraMetrics ? () => cameraSeries(rooms, arena, rates, cameras, viewerCounts) : null,
   });
@@ -188,8 +188,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     publicBase: () => publicBase(config, port),
     appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
     remoteStreams: async () => (cluster ? cluster.remoteStreams() : []),
-    clusterNodes: async () =>
-      cluster ? cluster.nodes() : [{ node: nodeId, self: true, at: new Date().toISOString(), streams: rooms.size, cameras: cameras.list().length, bytesInPerSec: Math.round(rooms.list().reduce((n, r) => n + rates.get(r.room).bytesPerSec, 0)) }],
+    clusterNodes: async (app = null) => {
+      if (cluster) return cluster.nodes(app);
+      const mine = rooms.list().filter((r) => app === null || r.app === app);
+      return [{ node: nodeId, self: true, at: new Date().toISOString(), streams: mine.length, cameras: cameras.list().filter((c) => app === null || c.app === app).length, bytesInPerSec: Math.round(mine.reduce((n, r) => n + rates.get(r.room).bytesPerSec, 0)) }];
+    },
     observe: (req, route, app, res, startMs) => {
       metrics.apiRequests.inc({ status: String(res.status) });
       tracing?.apiRequest(req.method, route, app, res.status, startMs);

@@ -136,7 +136,8 @@ export class Ingest {
       app: info.params.get('app') ?? '',
       room: info.params.get('room') ?? '',
       keyHash: key === null ? null : hashSecret(key),
-      identity: info.params.get('identity')?.slice(0, 64) || null,
+      // Checked by the primary (printable ASCII, 1-64); capped here only to bound the message.
+      identity: info.params.get('identity')?.slice(0, 256) || null,
       ip: info.ip,
       acceptedAt: now,
     };
