@@ -45,6 +45,8 @@ export interface Config {
   readonly maxViewersPerRoom: number;
   /** Viewer connections from one client address at once. Default 1000. */
   readonly maxViewersPerIp: number;
+  /** Seconds an MJPEG viewer may leave a backlog undrained before framehub closes it. Default 8. */
+  readonly mjpegStallSec: number;
   /** Addresses of reverse proxies whose X-Forwarded-For is believed. Default none. */
   readonly trustedProxies: readonly string[];
   /** PEM certificate chain file: with tlsKeyFile, the public port serves https:// and wss://. */
@@ -116,6 +118,7 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   maxViewers: { env: 'FRAMEHUB_MAX_VIEWERS', flag: 'max-viewers', doc: 'viewer connections the node accepts at once', schema: int(1, 1_000_000), default: () => 20000 },
   maxViewersPerRoom: { env: 'FRAMEHUB_MAX_VIEWERS_PER_ROOM', flag: 'max-viewers-per-room', doc: 'viewers of one room at once', schema: int(1, 1_000_000), default: () => 1000 },
   maxViewersPerIp: { env: 'FRAMEHUB_MAX_VIEWERS_PER_IP', flag: 'max-viewers-per-ip', doc: 'viewer connections from one client address at once', schema: int(1, 1_000_000), default: () => 1000 },
+  mjpegStallSec: { env: 'FRAMEHUB_MJPEG_STALL_SEC', flag: 'mjpeg-stall-sec', doc: 'seconds an MJPEG viewer may stay backed up (not drained) before it is closed', schema: int(1, 3600), default: () => 8 },
   trustedProxies: {
     env: 'FRAMEHUB_TRUSTED_PROXIES', flag: 'trusted-proxies', doc: 'comma-separated proxy IPs whose X-Forwarded-For is believed',
     schema: z.array(z.string().regex(/^[0-9a-fA-F:.]+$/, 'must be a list of IP addresses')),

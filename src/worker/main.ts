@@ -62,7 +62,7 @@ const ingest = new Ingest({ shard, config, arena, doorbell, hub, metrics, log, p
 const limits = new ViewerLimits(config, arena, init.counters);
 const sessions = new ViewerSessions(metrics.registry, log);
 const wall = new Wall(hub, directory, metrics, log, trustedProxies, limits, sessions);
-const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes, limits, sessions });
+const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes, limits, sessions, mjpegStallMs: config.mjpegStallSec * 1000 });
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
 

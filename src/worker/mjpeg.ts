@@ -1,11 +1,16 @@
 // MJPEG viewers: `GET /live/<app>/<room>/mjpeg`, multipart/x-mixed-replace, one part per
 // frame with the boundary written right after each JPEG so browsers show it at once.
 //
-// uWS's res.write buffers without limit and returns false when it had to buffer, so a
-// viewer is marked congested until onWritable and skips frames meanwhile; then it gets
-// the newest frame. A response that is not written for KEEPALIVE_MS gets the newest
-// frame again: uWS ends HTTP responses idle for ~10 s, and this also covers a camera
-// that is away within its grace period.
+// uWS's res.write buffers without limit and returns false when it had to buffer (it
+// has no getter for what it holds), so a viewer is congested from such a write until a
+// write goes through whole: on each writable event it is written the newest frame (a
+// duplicate if it has it already) and stays congested while that write is buffered too.
+// So a backed-up viewer gets at most one frame per writable event, skips the rest (counted
+// as slow_viewer drops), and `stalledFor()` says how long it has not drained; Playback's
+// sweep closes it after FRAMEHUB_MJPEG_STALL_SEC (uWS would only end a response that
+// accepts nothing at all, ~10 s after the write). A response that is not written for
+// KEEPALIVE_MS gets the newest frame again: uWS ends HTTP responses idle for ~10 s, and
+// this also covers a camera that is away within its grace period.
 import type { HttpResponse } from 'uWebSockets.js';
 import type { RoomInfo } from '../protocol.js';
 import type { OutgoingFrame, Viewer } from './hub.js';
@@ -18,14 +23,18 @@ export class MjpegViewer implements Viewer {
   lastSeq = 0;
   lastWriteAt = Date.now();
   #congested = false;
+  /** When a write first had to be buffered since the last one that went through whole (null: drained). */
+  #backlogSince: number | null = null;
   #ended = false;
   readonly #res: HttpResponse;
   readonly #onDrained: () => void;
   readonly #onGone: () => void;
 
   /**
-   * Writes the response head. `onDrained` runs when a congested response drains, `onGone`
-   * once when the response ends (room closed, shutdown) or the client goes away.
+   * Writes the response head. `onDrained` runs on a congested response's writable event and
+   * must deliver the newest frame (with `lastSeq` reset, so a duplicate is written too: that
+   * write tells whether uWS's buffer emptied); `onGone` runs once when the response ends
+   * (room closed, shutdown, stalled) or the client goes away.
    */
   constructor(res: HttpResponse, headers: Record<string, string>, onDrained: () => void, onGone: () => void) {
     this.#res = res;
@@ -50,24 +59,49 @@ export class MjpegViewer implements Viewer {
     return this.#congested;
   }
 
+  /** How long (ms) the response has had a backlog in uWS without draining it; 0 when drained. */
+  stalledFor(now: number): number {
+    return this.#backlogSince === null ? 0 : now - this.#backlogSince;
+  }
+
   deliver(frame: OutgoingFrame): boolean {
     if (this.#ended) return false;
     if (this.#congested) return false;
+    this.#write(frame);
+    return true;
+  }
+
+  #write(frame: OutgoingFrame): void {
     let ok = true;
     this.#res.cork(() => {
       ok = this.#res.write(frame.part);
     });
     this.lastSeq = frame.seq;
     this.lastWriteAt = Date.now();
-    if (!ok) {
-      this.#congested = true;
-      this.#res.onWritable(() => {
-        this.#congested = false;
-        this.#onDrained();
-        return true;
-      });
+    if (ok) {
+      this.#backlogSince = null;
+      return;
     }
-    return true;
+    this.#backlogSince ??= this.lastWriteAt;
+    if (this.#congested) return;
+    this.#congested = true;
+    this.#res.onWritable(() => {
+      // The drain write decides: the newest frame again (lastSeq reset), and the viewer stays
+      // congested unless it went through whole. A failed one re-registers this handler.
+      this.#congested = false;
+      this.lastSeq = 0;
+      this.#onDrained();
+      if (this.#backlogSince !== null) this.#congested = true;
+      return true;
+    });
+  }
+
+  /** Gives up on a client that has not drained (Playback's sweep): closes the connection. */
+  close(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#res.close();
+    this.#onGone();
   }
 
   roomState(_state: RoomInfo['state']): void {

@@ -1,5 +1,6 @@
 // Playback routes: MJPEG, frame.jpg and the WS viewer feed. Each checks access through
 // the Directory (public app, or play token), then attaches to the hub or reads the slot.
+import { Counter } from 'prom-client';
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { FrameArena } from '../slots.js';
 import type { Logger, WorkerMetrics } from '../telemetry.js';
@@ -25,6 +26,8 @@ export interface PlaybackDeps {
   limits: ViewerLimits;
   /** Sessions opened with a play token: ended at its expiry or when the app's secret rotates. */
   sessions: ViewerSessions;
+  /** An MJPEG viewer backed up (not drained) this long is closed (FRAMEHUB_MJPEG_STALL_SEC). */
+  mjpegStallMs: number;
 }
 
 const SESSION_END_DETAIL = {
@@ -37,10 +40,16 @@ export class Playback {
   readonly #mjpeg = new Map<MjpegViewer, string>();
   readonly #ws = new Set<WebSocket<ViewerSocketData>>();
   readonly #snapshot: Buffer;
+  readonly #stalledCloses: Counter;
 
   constructor(deps: PlaybackDeps) {
     this.#d = deps;
     this.#snapshot = Buffer.allocUnsafe(deps.maxFrameBytes);
+    this.#stalledCloses = new Counter({
+      name: 'framehub_mjpeg_stalled_closes_total',
+      help: 'MJPEG viewers closed by framehub because they did not drain for FRAMEHUB_MJPEG_STALL_SEC',
+      registers: [deps.metrics.registry],
+    });
   }
 
   get shardHeader(): Record<string, string> {
@@ -213,8 +222,18 @@ export class Playback {
     metrics.sent('snapshot', 1, meta.length);
   }
 
-  /** Every second: MJPEG keepalive (re-send the newest frame), WS viewer pings. */
+  /** Every second: close stalled MJPEG viewers, MJPEG keepalive (re-send the newest frame), WS viewer pings. */
   sweep(now: number, pingRound: boolean): void {
+    const stalled: [MjpegViewer, string][] = [];
+    for (const [viewer, room] of this.#mjpeg) {
+      if (!viewer.ended && viewer.stalledFor(now) >= this.#d.mjpegStallMs) stalled.push([viewer, room]);
+    }
+    for (const [viewer, room] of stalled) {
+      const seconds = Math.round(viewer.stalledFor(now) / 1000);
+      viewer.close();
+      this.#stalledCloses.inc();
+      this.#d.log.info({ event: 'viewer_stalled', transport: 'mjpeg', room, seconds }, 'MJPEG viewer closed: it did not drain its backlog');
+    }
     for (const [viewer, room] of this.#mjpeg) {
       if (!viewer.ended && !viewer.congested && now - viewer.lastWriteAt >= KEEPALIVE_MS) {
         viewer.lastSeq = 0; // forces catchUp to write the newest frame again
