@@ -48,8 +48,13 @@ export interface ApiDeps {
 export const AUTH_FAIL_BURST = 30;
 export const AUTH_FAIL_PER_SEC = 1;
 
+/** Every route of the control API (the authorisation matrix test walks them all). */
+export function apiRoutes(deps: ApiDeps) {
+  return [...appRoutes(deps), ...wsIngestRoutes(deps), ...streamRoutes(deps), ...playTokenRoutes(deps), ...tokenRoutes(deps)];
+}
+
 export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {
-  const routes = compile([...appRoutes(deps), ...wsIngestRoutes(deps), ...streamRoutes(deps), ...playTokenRoutes(deps), ...tokenRoutes(deps)]);
+  const routes = compile(apiRoutes(deps));
   const authFailures = new RateLimiter(AUTH_FAIL_BURST, AUTH_FAIL_PER_SEC);
   setInterval(() => authFailures.sweep(), 60_000).unref();
 

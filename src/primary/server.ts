@@ -51,8 +51,8 @@ export interface ServerHandle {
 }
 
 /** First restart delay of a dead worker; doubled (up to 10 s) while it keeps dying within a minute. */
-const RESPAWN_DELAY_MS = 250;
-const RESPAWN_MAX_DELAY_MS = 10_000;
+export const RESPAWN_DELAY_MS = 250;
+export const RESPAWN_MAX_DELAY_MS = 10_000;
 /** Cluster heartbeat interval (a dead node leaves the cluster view after three). */
 const CLUSTER_HEARTBEAT_MS = 2000;
 
