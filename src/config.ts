@@ -98,7 +98,7 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
     default: () => '',
   },
   adminToken: {
-    env: 'FRAMEHUB_ADMIN_TOKEN', flag: 'admin-token', doc: 'bootstrap admin API token (default: generated on first start, printed once)',
+    env: 'FRAMEHUB_ADMIN_TOKEN', flag: 'admin-token', doc: 'bootstrap admin API token: a random value, placeholders refused (default: generated on first start, printed once)',
     schema: z.string().superRefine((v, ctx) => {
       const problem = adminTokenProblem(v);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
