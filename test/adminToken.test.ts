@@ -60,11 +60,15 @@ const call = async (base: string, token: string, method: string, p: string, body
   return { status: r.status, body: (await r.json()) as any };
 };
 
-test('a revoked bootstrap admin token is not brought back by FRAMEHUB_ADMIN_TOKEN on restart; a new value is applied', { timeout: 90_000 }, async () => {
+test('a revoked bootstrap admin token is not brought back by FRAMEHUB_ADMIN_TOKEN on restart; a new value is applied', { timeout: 90_000 }, async (t) => {
   const dataDir = tempDir();
   const first = randomBytes(24).toString('hex');
   const env = { FRAMEHUB_DATA_DIR: dataDir, FRAMEHUB_ADMIN_TOKEN: first, LOG_LEVEL: 'info' };
   let srv = await startChild(env);
+  // A failed assertion must not leave a server running.
+  t.after(() => {
+    if (srv.child.exitCode === null && srv.child.signalCode === null) srv.child.kill('SIGKILL');
+  });
   assert.equal((await call(srv.base, first, 'GET', '/api/v1/apps')).status, 200);
   const spare = await call(srv.base, first, 'POST', '/api/v1/tokens', { name: 'spare', scopes: ['*'] });
   assert.equal((await call(srv.base, first, 'DELETE', '/api/v1/tokens/tok_admin')).status, 200);

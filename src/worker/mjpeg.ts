@@ -3,10 +3,11 @@
 //
 // uWS's res.write buffers without limit and returns false when it had to buffer (it
 // has no getter for what it holds), so a viewer is congested from such a write until a
-// write goes through whole: on each writable event it is written the newest frame (a
-// duplicate if it has it already) and stays congested while that write is buffered too.
-// So a backed-up viewer gets at most one frame per writable event, skips the rest (counted
-// as slow_viewer drops), and `stalledFor()` says how long it has not drained; Playback's
+// write goes through whole: after each writable event one frame is written (the newest,
+// or the next to arrive if it has the newest already) and the viewer stays congested while
+// that write is buffered too. So a backed-up viewer gets at most one frame per writable
+// event, skips the rest (counted as slow_viewer drops), never a duplicate, and
+// `stalledFor()` says how long it has not drained; Playback's
 // sweep closes it after FRAMEHUB_MJPEG_STALL_SEC (uWS would only end a response that
 // accepts nothing at all, ~10 s after the write). A response that is not written for
 // KEEPALIVE_MS gets the newest frame again: uWS ends HTTP responses idle for ~10 s, and
@@ -31,10 +32,9 @@ export class MjpegViewer implements Viewer {
   readonly #onGone: () => void;
 
   /**
-   * Writes the response head. `onDrained` runs on a congested response's writable event and
-   * must deliver the newest frame (with `lastSeq` reset, so a duplicate is written too: that
-   * write tells whether uWS's buffer emptied); `onGone` runs once when the response ends
-   * (room closed, shutdown, stalled) or the client goes away.
+   * Writes the response head. `onDrained` runs on a congested response's writable event (it
+   * delivers the newest frame if the viewer lacks it); `onGone` runs once when the response
+   * ends (room closed, shutdown, stalled) or the client goes away.
    */
   constructor(res: HttpResponse, headers: Record<string, string>, onDrained: () => void, onGone: () => void) {
     this.#res = res;
@@ -55,18 +55,24 @@ export class MjpegViewer implements Viewer {
     return this.#ended;
   }
 
-  get congested(): boolean {
-    return this.#congested;
+  /** Whether a frame may be written now (not backed up, or a writable event came since). */
+  get canWrite(): boolean {
+    return !this.#ended && (!this.#congested || this.#drainable);
   }
 
-  /** How long (ms) the response has had a backlog in uWS without draining it; 0 when drained. */
+  /**
+   * How long (ms) the response has had a backlog in uWS that no write has cleared; 0 when
+   * drained, and while a writable event awaits its probe write (the socket moved).
+   */
   stalledFor(now: number): number {
-    return this.#backlogSince === null ? 0 : now - this.#backlogSince;
+    return this.#backlogSince === null || this.#drainable ? 0 : now - this.#backlogSince;
   }
 
   deliver(frame: OutgoingFrame): boolean {
     if (this.#ended) return false;
-    if (this.#congested) return false;
+    // Backed up: skip, unless a writable event came since the last buffered write; then this
+    // frame is the drain probe (at most one frame joins the backlog per writable event).
+    if (this.#congested && !this.#drainable) return false;
     this.#write(frame);
     return true;
   }
@@ -78,23 +84,27 @@ export class MjpegViewer implements Viewer {
     });
     this.lastSeq = frame.seq;
     this.lastWriteAt = Date.now();
+    this.#drainable = false;
     if (ok) {
+      // Went through whole: uWS holds nothing for this response any more.
       this.#backlogSince = null;
+      this.#congested = false;
       return;
     }
     this.#backlogSince ??= this.lastWriteAt;
-    if (this.#congested) return;
+    if (this.#congested) return; // the writable handler is registered already
     this.#congested = true;
     this.#res.onWritable(() => {
-      // The drain write decides: the newest frame again (lastSeq reset), and the viewer stays
-      // congested unless it went through whole. A failed one re-registers this handler.
-      this.#congested = false;
-      this.lastSeq = 0;
+      // Still congested: the next write (the newest frame if the viewer lacks it, else the
+      // next one to arrive) tells whether uWS's buffer emptied.
+      this.#drainable = true;
       this.#onDrained();
-      if (this.#backlogSince !== null) this.#congested = true;
       return true;
     });
   }
+
+  /** A writable event came since the last write that had to be buffered. */
+  #drainable = false;
 
   /** Gives up on a client that has not drained (Playback's sweep): closes the connection. */
   close(): void {

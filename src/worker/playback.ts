@@ -235,7 +235,7 @@ export class Playback {
       this.#d.log.info({ event: 'viewer_stalled', transport: 'mjpeg', room, seconds }, 'MJPEG viewer closed: it did not drain its backlog');
     }
     for (const [viewer, room] of this.#mjpeg) {
-      if (!viewer.ended && !viewer.congested && now - viewer.lastWriteAt >= KEEPALIVE_MS) {
+      if (viewer.canWrite && now - viewer.lastWriteAt >= KEEPALIVE_MS) {
         viewer.lastSeq = 0; // forces catchUp to write the newest frame again
         this.#d.hub.catchUp(room, viewer);
         viewer.lastWriteAt = now;
