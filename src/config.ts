@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { adminTokenProblem } from './adminToken.js';
 
 export interface Config {
   /** Public HTTP/WebSocket port; 0 picks a free one. Default 8080. */
@@ -50,6 +51,8 @@ export interface Config {
   readonly maxViewersPerRoom: number;
   /** Viewer connections from one client address at once. Default 1000. */
   readonly maxViewersPerIp: number;
+  /** Seconds an MJPEG viewer may leave a backlog undrained before framehub closes it. Default 8. */
+  readonly mjpegStallSec: number;
   /** Addresses of reverse proxies whose X-Forwarded-For is believed. Default none. */
   readonly trustedProxies: readonly string[];
   /** PEM certificate chain file: with tlsKeyFile, the public port serves https:// and wss://. */
@@ -58,7 +61,7 @@ export interface Config {
   readonly tlsKeyFile: string | undefined;
   /** Port of the Prometheus /metrics endpoint (0 = pick a free one). Default 9464. */
   readonly metricsPort: number;
-  /** Interface of the /metrics endpoint. Default 0.0.0.0. */
+  /** Interface of the /metrics endpoint. Default: loopback (127.0.0.1, or ::1 when HOST is IPv6). */
   readonly metricsHost: string;
   /** Capacity of the node's network link in bits per second (for utilisation). Default 1e9. */
   readonly linkCapacityBps: number;
@@ -113,8 +116,11 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
     default: () => '',
   },
   adminToken: {
-    env: 'FRAMEHUB_ADMIN_TOKEN', flag: 'admin-token', doc: 'bootstrap admin API token (default: generated on first start, printed once)',
-    schema: z.string().min(16, 'must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+    env: 'FRAMEHUB_ADMIN_TOKEN', flag: 'admin-token', doc: 'bootstrap admin API token: a random value, placeholders refused (default: generated on first start, printed once)',
+    schema: z.string().superRefine((v, ctx) => {
+      const problem = adminTokenProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }).optional(),
     default: () => undefined,
   },
   maxFps: { env: 'FRAMEHUB_MAX_FPS', flag: 'max-fps', doc: 'frames per second a camera may send (excess dropped)', schema: int(1, 120), default: () => 15 },
@@ -130,6 +136,7 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   maxViewers: { env: 'FRAMEHUB_MAX_VIEWERS', flag: 'max-viewers', doc: 'viewer connections the node accepts at once', schema: int(1, 1_000_000), default: () => 20000 },
   maxViewersPerRoom: { env: 'FRAMEHUB_MAX_VIEWERS_PER_ROOM', flag: 'max-viewers-per-room', doc: 'viewers of one room at once', schema: int(1, 1_000_000), default: () => 1000 },
   maxViewersPerIp: { env: 'FRAMEHUB_MAX_VIEWERS_PER_IP', flag: 'max-viewers-per-ip', doc: 'viewer connections from one client address at once', schema: int(1, 1_000_000), default: () => 1000 },
+  mjpegStallSec: { env: 'FRAMEHUB_MJPEG_STALL_SEC', flag: 'mjpeg-stall-sec', doc: 'seconds an MJPEG viewer may stay backed up (not drained) before it is closed', schema: int(1, 3600), default: () => 8 },
   trustedProxies: {
     env: 'FRAMEHUB_TRUSTED_PROXIES', flag: 'trusted-proxies', doc: 'comma-separated proxy IPs whose X-Forwarded-For is believed',
     schema: z.array(z.string().regex(/^[0-9a-fA-F:.]+$/, 'must be a list of IP addresses')),
@@ -138,7 +145,10 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   tlsCertFile: { env: 'FRAMEHUB_TLS_CERT', flag: 'tls-cert', doc: 'PEM certificate (chain) file: serve https:// and wss:// (with --tls-key)', schema: z.string().min(1).optional(), default: () => undefined },
   tlsKeyFile: { env: 'FRAMEHUB_TLS_KEY', flag: 'tls-key', doc: 'PEM private key file for --tls-cert', schema: z.string().min(1).optional(), default: () => undefined },
   metricsPort: { env: 'FRAMEHUB_METRICS_PORT', flag: 'metrics-port', doc: 'port of the Prometheus /metrics endpoint (0 = any free port)', schema: int(0, 65535), default: () => 9464 },
-  metricsHost: { env: 'FRAMEHUB_METRICS_HOST', flag: 'metrics-host', doc: 'interface of the /metrics endpoint', schema: z.string().min(1, 'must not be empty'), default: () => '0.0.0.0' },
+  metricsHost: {
+    env: 'FRAMEHUB_METRICS_HOST', flag: 'metrics-host', doc: 'interface of the /metrics endpoint (default loopback: 127.0.0.1, ::1 if HOST is IPv6; 0.0.0.0 exposes it)',
+    schema: z.string().min(1, 'must not be empty'), default: () => '',
+  },
   linkCapacityBps: {
     env: 'FRAMEHUB_LINK_CAPACITY_BPS', flag: 'link-capacity-bps', doc: 'network link capacity in bits/s, for utilisation metrics',
     schema: z.coerce.number({ message: 'must be a number' }).positive('must be > 0').max(1e13, 'must be <= 1e13'), default: () => 1e9,
@@ -209,6 +219,8 @@ export function loadConfig({ env = {}, flags = {}, overrides = {} }: RawSources 
     out.tlsKeyFile = path.resolve(out.tlsKeyFile as string);
   }
   out.publicUrl = (out.publicUrl as string).replace(/\/$/, '');
+  // /metrics is private by default: the loopback of the public interface's address family.
+  if (out.metricsHost === '') out.metricsHost = (out.host as string).includes(':') ? '::1' : '127.0.0.1';
   return Object.freeze(out) as unknown as Config;
 }
 

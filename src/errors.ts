@@ -27,8 +27,14 @@ export const CloseReason = {
   invalid_key: CloseCode.unauthorized,
   unknown_app: CloseCode.unauthorized,
   room_mismatch: CloseCode.unauthorized,
+  /** `?identity=` breaks the identity rule (1-64 printable ASCII), like a bad room name. */
+  invalid_identity: CloseCode.unauthorized,
   key_revoked: CloseCode.unauthorized,
   invalid_token: CloseCode.unauthorized,
+  /** Viewer side: the play token that opened the session expired (the session ends then). */
+  token_expired: CloseCode.unauthorized,
+  /** Viewer side: the app's play secret was rotated, so the session's token is void. */
+  token_revoked: CloseCode.unauthorized,
   wrong_room: CloseCode.forbidden,
   ws_ingest_disabled: CloseCode.forbidden,
   quota_exceeded: CloseCode.forbidden,

@@ -99,6 +99,18 @@ export interface ControlState {
 /** Takes a change and resolves once it has been applied to this node's store. */
 export type Committer = (op: ControlOp) => Promise<void>;
 
+/**
+ * Meta entry: the bootstrap admin tokens revoked through the API or CLI, `{hash, at}` (the
+ * newest 16). FRAMEHUB_ADMIN_TOKEN is never re-applied with one of these hashes.
+ */
+export const REVOKED_ADMIN_META = 'revokedAdminTokens';
+const REVOKED_ADMIN_KEEP = 16;
+
+export interface RevokedAdminToken {
+  hash: string;
+  at: number;
+}
+
 /** Meta entries that are node-local (never replicated, not part of snapshots). */
 const LOCAL_META = new Set(['rev', 'replicatedId']);
 
@@ -256,20 +268,30 @@ export class ControlStore {
   /**
    * First start (of the node, or of the cluster): creates the app `live` and an admin
    * token. With `adminSecret`, that exact string is (re)set as the admin token on every
-   * start. Returns a generated secret only the first time, so it is printed once.
+   * start, unless that token was revoked (then `adminTokenRevokedAt` says when, and it is
+   * not brought back). Returns a generated secret only the first time, so it is printed once.
    */
-  async bootstrap(adminSecret: string | undefined): Promise<{ generatedAdminToken: string | null; firstStart: boolean }> {
+  async bootstrap(adminSecret: string | undefined): Promise<{ generatedAdminToken: string | null; firstStart: boolean; adminTokenRevokedAt: number | null }> {
     const firstStart = this.#meta.get('bootstrapped') === undefined;
     let generated: string | null = null;
+    let adminTokenRevokedAt: number | null = null;
     if (firstStart && this.#apps.get('live') === undefined) await this.putApp(defaultApp('live'));
     if (adminSecret !== undefined) {
-      await this.#setAdminToken(adminSecret);
+      const hash = hashSecret(adminSecret);
+      adminTokenRevokedAt = this.revokedAdminTokens().find((r) => r.hash === hash)?.at ?? null;
+      if (adminTokenRevokedAt === null) await this.#setAdminToken(adminSecret);
     } else if (this.#tokens.get(ADMIN_TOKEN_ID) === undefined && firstStart) {
       generated = newSecret(API_TOKEN_PREFIX);
       await this.#setAdminToken(generated);
     }
     if (firstStart) await this.#committer({ op: 'setMeta', name: 'bootstrapped', value: Date.now() });
-    return { generatedAdminToken: generated, firstStart };
+    return { generatedAdminToken: generated, firstStart, adminTokenRevokedAt };
+  }
+
+  /** Bootstrap admin tokens revoked so far (hashes only), oldest first. */
+  revokedAdminTokens(): RevokedAdminToken[] {
+    const list = this.#meta.get(REVOKED_ADMIN_META);
+    return Array.isArray(list) ? (list as RevokedAdminToken[]) : [];
   }
 
   async #setAdminToken(secret: string): Promise<void> {
@@ -291,6 +313,18 @@ export class ControlStore {
 
   async putApp(app: App): Promise<void> {
     await this.#committer({ op: 'putApp', app });
+  }
+
+  /**
+   * Gives the app a new play-token secret: every play token signed with the old one stops
+   * working (the workers end the viewers holding them when the new app table reaches them).
+   */
+  async rotatePlaySecret(name: string): Promise<App | undefined> {
+    const app = this.#apps.get(name);
+    if (!app) return undefined;
+    const next: App = { ...app, playSecret: randomBytes(32).toString('hex') };
+    await this.#committer({ op: 'putApp', app: next });
+    return next;
   }
 
   /** Deletes an app with its camera keys and the tokens restricted to it. */
@@ -327,6 +361,11 @@ export class ControlStore {
   async revokeToken(id: string): Promise<ApiToken | undefined> {
     const token = this.#tokens.get(id);
     if (!token) return undefined;
+    if (id === ADMIN_TOKEN_ID) {
+      // Remembered first, so FRAMEHUB_ADMIN_TOKEN cannot bring it back on the next start.
+      const revoked = [...this.revokedAdminTokens().filter((r) => r.hash !== token.hash), { hash: token.hash, at: Date.now() }].slice(-REVOKED_ADMIN_KEEP);
+      await this.#committer({ op: 'setMeta', name: REVOKED_ADMIN_META, value: revoked });
+    }
     await this.#committer({ op: 'deleteToken', id });
     return token;
   }

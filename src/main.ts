@@ -58,7 +58,9 @@ async function serve(argv: string[]): Promise<void> {
       `  metrics         http://${config.metricsHost === '0.0.0.0' ? 'localhost' : config.metricsHost}:${server.metricsPort}/metrics`,
       token
         ? `  admin token     ${token}\n                  (generated now and shown only this once: keep it; set FRAMEHUB_ADMIN_TOKEN to choose your own)`
-        : config.adminToken
+        : server.adminTokenRevokedAt !== null
+          ? `  admin token     FRAMEHUB_ADMIN_TOKEN was revoked on ${new Date(server.adminTokenRevokedAt).toISOString()} and is not re-applied: set a new value`
+          : config.adminToken
           ? '  admin token     the value of FRAMEHUB_ADMIN_TOKEN'
           : '  admin token     printed on the first start only (or set FRAMEHUB_ADMIN_TOKEN)',
       `  simulate        npm run camera -- --url ${base} --token <admin token> --room cam1`,

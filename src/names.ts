@@ -14,3 +14,11 @@ export function isAppName(s: string): boolean {
 export function isRoomName(s: string): boolean {
   return ROOM_NAME.test(s);
 }
+
+/** A camera's identity (minted with its key, or `?identity=` on the handshake): shown in lists and logs. */
+export const IDENTITY = /^[\x20-\x7e]{1,64}$/;
+export const IDENTITY_RULE = '1-64 printable ASCII characters';
+
+export function isIdentity(s: string): boolean {
+  return IDENTITY.test(s);
+}

@@ -36,3 +36,12 @@ export function checkPlayToken(token: string | null, secretHex: string, app: str
   if (claims.app !== app || (claims.room !== '*' && claims.room !== room)) return 'wrong_room';
   return 'ok';
 }
+
+/**
+ * When a token that passed checkPlayToken expires, in ms since epoch. Playback ends a viewer
+ * at that moment: a token is checked at connect and holds only until its `exp`.
+ */
+export function playTokenExpiresAt(token: string): number {
+  const claims = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString()) as PlayClaims;
+  return claims.exp * 1000;
+}

@@ -66,6 +66,7 @@ test('docker-compose: framehub from the Dockerfile, Prometheus and Grafana on th
   const check = await run(PROMTOOL_BIN, ['check', 'config', config]);
   assert.match(check.stdout, /SUCCESS: 2 rule files found/);
   assert.ok(framehub.expose!.includes(String(settings.metricsPort.default())), 'the metrics port is exposed on the compose network');
+  assert.equal((framehub.environment as Record<string, string>).FRAMEHUB_METRICS_HOST, '0.0.0.0', '/metrics (loopback by default) listens where the prometheus container reaches it');
 
   // Grafana: the data source points at the prometheus service, the dashboards resolve.
   const graf = inTempRoot(grafana, path.join(root, 'grafana'));

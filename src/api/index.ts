@@ -42,8 +42,8 @@ export interface ApiDeps {
   nodeId: string;
   /** Streams served by the other nodes of a cluster (empty on a single node). */
   remoteStreams(): Promise<StreamView[]>;
-  /** The nodes of the cluster (just this one on a single node). */
-  clusterNodes(): Promise<NodeView[]>;
+  /** The nodes of the cluster (just this one on a single node); with `app`, their figures count that app only. */
+  clusterNodes(app?: string | null): Promise<NodeView[]>;
   /** Fleet health of an app's rooms (the dashboard's fleet view). */
   fleet: FleetHealth;
   /** The node's bytes in/out per second. */
@@ -56,8 +56,13 @@ export interface ApiDeps {
 export const AUTH_FAIL_BURST = 30;
 export const AUTH_FAIL_PER_SEC = 1;
 
+/** Every route of the control API (the authorisation matrix test walks them all). */
+export function apiRoutes(deps: ApiDeps) {
+  return [...appRoutes(deps), ...wsIngestRoutes(deps), ...bulkKeyRoutes(deps), ...fleetRoutes(deps), ...streamRoutes(deps), ...playTokenRoutes(deps), ...tokenRoutes(deps)];
+}
+
 export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {
-  const routes = compile([...appRoutes(deps), ...wsIngestRoutes(deps), ...bulkKeyRoutes(deps), ...fleetRoutes(deps), ...streamRoutes(deps), ...playTokenRoutes(deps), ...tokenRoutes(deps)]);
+  const routes = compile(apiRoutes(deps));
   const authFailures = new RateLimiter(AUTH_FAIL_BURST, AUTH_FAIL_PER_SEC);
   setInterval(() => authFailures.sweep(), 60_000).unref();
 
@@ -67,12 +72,13 @@ export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiRespon
       if (found instanceof CodedError) throw found;
       seen.route = found.route.pattern;
       seen.app = found.params.app;
-      if (!authFailures.has(req.ip)) throw new CodedError('rate_limited', 'too many failed authentications from this address; retry later');
+      // The token is looked up first (by hash); only a failed authentication is charged to,
+      // and stopped by, the address's bucket: a valid token is never refused for others' guesses.
       let token;
       try {
         token = authenticate(deps.store, req.headers.authorization);
       } catch (err) {
-        authFailures.take(req.ip);
+        if (!authFailures.take(req.ip)) throw new CodedError('rate_limited', 'too many failed authentications from this address; retry later');
         throw err;
       }
       if (found.params.app !== undefined && !isAppName(found.params.app)) throw new CodedError('invalid_field', `app: ${APP_NAME_RULE}`);

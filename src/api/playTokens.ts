@@ -1,5 +1,6 @@
 // Play tokens: `/api/v1/apps/:app/play-token/:room?ttl=<seconds>`. Short-lived, signed with
 // the app's secret, scoped to one room; needed for playback when publicPlayback is off.
+// `POST /api/v1/apps/:app/rotate-play-secret` voids them all (and ends their viewers).
 import { CodedError } from '../errors.js';
 import { fullRoom } from '../keys.js';
 import { ROOM_NAME } from '../names.js';
@@ -21,6 +22,18 @@ function ttlOf(query: URLSearchParams): number {
 
 export function playTokenRoutes(deps: ApiDeps): Route[] {
   return [
+    {
+      // A new play secret: every play token of the app stops working, and the viewers that
+      // hold one (MJPEG, WS feed, wall) are ended at once. Public-app viewers hold none.
+      method: 'POST', pattern: '/api/v1/apps/:app/rotate-play-secret', scope: 'apps:write',
+      handler: async ({ params }) => {
+        const app = requireApp(deps, params.app!);
+        if (!(await deps.store.rotatePlaySecret(app.name))) throw new CodedError('not_found', `unknown app ${app.name}`);
+        deps.appsChanged();
+        deps.log.info({ event: 'play_secret_rotated', app: app.name }, 'play secret rotated; viewers holding old play tokens are ended');
+        return ok(200, { app: app.name, rotatedAt: new Date().toISOString(), publicPlayback: app.publicPlayback });
+      },
+    },
     {
       // An app-wide token: every room of the app (dashboard thumbnails, the camera wall).
       method: 'GET', pattern: '/api/v1/apps/:app/play-token', scope: 'streams:read',

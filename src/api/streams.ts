@@ -76,8 +76,9 @@ export function streamRoutes(deps: ApiDeps): Route[] {
       },
     },
     {
+      // An app-restricted token sees each node's figures for its own app only.
       method: 'GET', pattern: '/api/v1/cluster/nodes', scope: 'streams:read',
-      handler: async () => ok(200, await deps.clusterNodes()),
+      handler: async ({ token }) => ok(200, await deps.clusterNodes(token.app)),
     },
   ];
 }

@@ -1,6 +1,6 @@
 // API tokens: `/api/v1/tokens`. A token is shown once, at creation; lists never carry
 // secrets or hashes. A token can only hand out what it has: scopes it holds, and its own
-// app if it is restricted to one.
+// app if it is restricted to one; and it can only revoke tokens within those bounds.
 import { z } from 'zod';
 import { CodedError } from '../errors.js';
 import type { ApiToken } from '../keys.js';
@@ -46,6 +46,10 @@ export function tokenRoutes(deps: ApiDeps): Route[] {
       handler: async ({ params, token }) => {
         const target = deps.store.getToken(params.id!);
         if (!target || (token.app !== null && target.app !== token.app)) throw new CodedError('not_found', `no token ${params.id}`);
+        // Revoking is bounded like granting: a token cannot revoke one that holds scopes it
+        // lacks (a delegated tokens:write token cannot lock the operator's admin token out).
+        const beyond = target.scopes.filter((s) => !(s === '*' ? token.scopes.includes('*') : hasScope(token, s)));
+        if (beyond.length) throw new CodedError('forbidden', `cannot revoke a token with scopes this token lacks: ${beyond.join(', ')}`);
         await deps.store.revokeToken(target.id);
         deps.log.info({ event: 'token_revoked', tokenId: target.id }, 'API token revoked');
         return ok(200, { revoked: target.id });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CodedError } from '../errors.js';
 import { fullRoom, type CameraKey } from '../keys.js';
 import type { LastClose } from '../primary/cameras.js';
-import { ROOM_NAME, ROOM_NAME_RULE } from '../names.js';
+import { IDENTITY, ROOM_NAME, ROOM_NAME_RULE } from '../names.js';
 import type { ApiDeps } from './index.js';
 import { ok, type Route } from './router.js';
 import { streamUrls } from './urls.js';
@@ -13,7 +13,7 @@ import { validate } from './validate.js';
 /** Body of key minting (also used by the CLI). */
 export const MintBody = z.strictObject({
   room: z.string({ message: 'must be a string' }).regex(ROOM_NAME, ROOM_NAME_RULE),
-  identity: z.string({ message: 'must be a string' }).min(1).max(64, 'must be at most 64 characters').regex(/^[\x20-\x7e]+$/, 'must be printable ASCII').optional(),
+  identity: z.string({ message: 'must be a string' }).min(1).max(64, 'must be at most 64 characters').regex(IDENTITY, 'must be printable ASCII').optional(),
 });
 
 export function requireApp(deps: ApiDeps, name: string) {

@@ -77,18 +77,22 @@ export class ClusterNodes {
     return (await this.heartbeats()).filter((h) => h.node !== this.nodeId).flatMap((h) => h.streams);
   }
 
-  async nodes(): Promise<NodeView[]> {
+  /** Every node with its figures; with `app`, the figures count that app's streams only. */
+  async nodes(app: string | null = null): Promise<NodeView[]> {
     const beats = await this.heartbeats();
     const mine = beats.find((h) => h.node === this.nodeId);
     const own: Heartbeat = { node: this.nodeId, at: Date.now(), streams: await this.localStreams() };
-    return [own, ...beats.filter((h) => h !== mine && h.node !== this.nodeId)].map((h) => ({
-      node: h.node,
-      self: h.node === this.nodeId,
-      at: new Date(h.at).toISOString(),
-      streams: h.streams.length,
-      cameras: h.streams.filter((s) => s.state === 'live').length,
-      bytesInPerSec: h.streams.reduce((n, s) => n + s.bytesPerSec, 0),
-    }));
+    return [own, ...beats.filter((h) => h !== mine && h.node !== this.nodeId)].map((h) => {
+      const streams = app === null ? h.streams : h.streams.filter((s) => s.app === app);
+      return {
+        node: h.node,
+        self: h.node === this.nodeId,
+        at: new Date(h.at).toISOString(),
+        streams: streams.length,
+        cameras: streams.filter((s) => s.state === 'live').length,
+        bytesInPerSec: streams.reduce((n, s) => n + s.bytesPerSec, 0),
+      };
+    });
   }
 
   stop(): void {

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { CloseCode, type CloseReasonToken } from '../errors.js';
 import { fullRoom, type App, type ControlStore } from '../keys.js';
 import type { Logger } from '../telemetry.js';
-import { isAppName, isRoomName } from '../names.js';
+import { IDENTITY_RULE, isAppName, isIdentity, isRoomName } from '../names.js';
 import type { AdmitRequest, AdmitResult, CameraStats, Limits } from '../protocol.js';
 import { RateLimiter } from './rateLimit.js';
 import type { RoomTable } from './rooms.js';
@@ -108,11 +108,13 @@ export class CameraRegistry {
 
   /** Decides a camera handshake. Synchronous: nothing slow sits on the handshake path. */
   admit(req: AdmitRequest, shard: number): AdmitResult {
-    const failKey = `${req.ip}|${req.app}|${req.room}`;
-    if (!this.#failures.has(failKey)) return this.#reject('rate_limited', 'too many failed handshakes for this room from this address; retry later');
     if (!this.#perIp.take(req.ip)) return this.#reject('rate_limited', 'too many handshakes from this address; retry later');
+    // Credentials are looked up first (by hash: the time taken does not depend on how much of
+    // a key matched); only a failed handshake is charged to, and stopped by, the bucket of
+    // its address and room, so someone else's bad keys never lock out the room's camera.
+    const failKey = `${req.ip}|${req.app}|${req.room}`;
     const fail = (reason: CloseReasonToken, message: string): AdmitResult => {
-      this.#failures.take(failKey);
+      if (!this.#failures.take(failKey)) return this.#reject('rate_limited', 'too many failed handshakes for this room from this address; retry later');
       return this.#reject(reason, message);
     };
 
@@ -124,6 +126,8 @@ export class CameraRegistry {
     if (!isRoomName(req.room) || (req.room !== key.room && req.room !== fullRoom(key.app, key.room))) {
       return fail('room_mismatch', `this key is for room ${key.room}`);
     }
+    // The same rule as minting an identity through the API; a valid key pays nothing for it.
+    if (req.identity !== null && !isIdentity(req.identity)) return this.#reject('invalid_identity', `identity: ${IDENTITY_RULE}`);
     if (!app.wsIngest) return this.#reject('ws_ingest_disabled', 'WS ingest is disabled for this app');
 
     const room = fullRoom(app.name, key.room);

@@ -2,12 +2,14 @@
 // the playback access check: public by app, or a play token scoped to the room.
 import { CloseReason, type CloseReasonToken } from '../errors.js';
 import { isAppName, isRoomName } from '../names.js';
-import { checkPlayToken } from '../playToken.js';
+import { checkPlayToken, playTokenExpiresAt } from '../playToken.js';
 import type { AppView, RoomInfo } from '../protocol.js';
 
 export type Denied = { ok: false; status: number; code: string; message: string; close: number; reason: CloseReasonToken };
-export type AccessResult = { ok: true; app: AppView; room: RoomInfo } | Denied;
-export type AuthResult = { ok: true; app: AppView; full: string } | Denied;
+/** `expiresAt`: when the play token that granted access expires (ms); null for a public app. */
+export type AccessResult = { ok: true; app: AppView; room: RoomInfo; expiresAt: number | null } | Denied;
+export type AuthResult = { ok: true; app: AppView; full: string; expiresAt: number | null } | Denied;
+export type AppAuthResult = { ok: true; app: AppView; expiresAt: number | null } | Denied;
 
 function deny(status: number, code: string, message: string, reason: CloseReasonToken): Denied {
   return { ok: false, status, code, message, close: CloseReason[reason], reason };
@@ -44,17 +46,17 @@ export class Directory {
     if (!auth.ok) return auth;
     const room = this.rooms.get(auth.full);
     if (!room) return deny(404, 'stream_offline', `room ${auth.full} is not live`, 'stream_offline');
-    return { ok: true, app: auth.app, room };
+    return { ok: true, app: auth.app, room, expiresAt: auth.expiresAt };
   }
 
   /** Access to every room of an app (the camera wall): public, or an app-wide play token. */
-  authorizeApp(appName: string, token: string | null): { ok: true; app: AppView } | Denied {
+  authorizeApp(appName: string, token: string | null): AppAuthResult {
     if (!isAppName(appName)) return deny(404, 'not_found', 'no such app', 'stream_offline');
     const app = this.apps.get(appName);
     if (!app) return deny(404, 'not_found', `unknown app ${appName}`, 'stream_offline');
-    if (app.publicPlayback) return { ok: true, app };
+    if (app.publicPlayback) return { ok: true, app, expiresAt: null };
     const check = checkPlayToken(token, app.playSecret, appName, '*');
-    if (check === 'ok') return { ok: true, app };
+    if (check === 'ok') return { ok: true, app, expiresAt: playTokenExpiresAt(token!) };
     if (check === 'wrong_room') return deny(403, 'forbidden', 'the wall needs an app-wide play token (GET /api/v1/apps/:app/play-token)', 'wrong_room');
     return deny(401, 'invalid_play_token', check === 'missing' ? 'this app needs a play token: ?token=' : `play token is ${check === 'expired' ? 'expired' : 'not valid'}`, 'invalid_token');
   }
@@ -65,13 +67,12 @@ export class Directory {
     const app = this.apps.get(appName);
     if (!app) return deny(404, 'not_found', `unknown app ${appName}`, 'stream_offline');
     const full = this.fullName(appName, roomName);
-    if (!app.publicPlayback) {
-      const check = checkPlayToken(token, app.playSecret, appName, full);
-      if (check === 'missing') return deny(401, 'invalid_play_token', 'this app needs a play token: ?token=', 'invalid_token');
-      if (check === 'invalid') return deny(401, 'invalid_play_token', 'play token is not valid', 'invalid_token');
-      if (check === 'expired') return deny(401, 'invalid_play_token', 'play token has expired', 'invalid_token');
-      if (check === 'wrong_room') return deny(403, 'forbidden', 'play token is for another room', 'wrong_room');
-    }
-    return { ok: true, app, full };
+    if (app.publicPlayback) return { ok: true, app, full, expiresAt: null };
+    const check = checkPlayToken(token, app.playSecret, appName, full);
+    if (check === 'missing') return deny(401, 'invalid_play_token', 'this app needs a play token: ?token=', 'invalid_token');
+    if (check === 'invalid') return deny(401, 'invalid_play_token', 'play token is not valid', 'invalid_token');
+    if (check === 'expired') return deny(401, 'invalid_play_token', 'play token has expired', 'invalid_token');
+    if (check === 'wrong_room') return deny(403, 'forbidden', 'play token is for another room', 'wrong_room');
+    return { ok: true, app, full, expiresAt: playTokenExpiresAt(token!) };
   }
 }

@@ -62,8 +62,10 @@ export function clientIp(peer: string, forwardedFor: string, trusted: ReadonlySe
 export function readRequest(res: HttpResponse, req: HttpRequest, trusted: ReadonlySet<string>): RequestInfo {
   const headers: Record<string, string> = {};
   req.forEach((k, v) => {
-    // Duplicated headers: keep the first, like most proxies would pass it on.
-    if (!(k in headers)) headers[k] = v;
+    // A repeated header is one list, its copies joined in order (RFC 9110 section 5.3).
+    // This matters for X-Forwarded-For: HAProxy's `option forwardfor` appends its own line
+    // after the client's, and the right-most hop is the one a trusted proxy vouches for.
+    headers[k] = k in headers ? `${headers[k]}, ${v}` : v;
   });
   const query = req.getQuery() ?? '';
   let params: URLSearchParams;

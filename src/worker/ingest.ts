@@ -15,7 +15,7 @@ import type { Config } from '../config.js';
 import { CloseCode, type CloseReasonToken } from '../errors.js';
 import { isJpeg } from '../jpeg.js';
 import { hashSecret } from '../secretHash.js';
-import type { AdmitResult, CameraStats, Limits, RoomInfo, ToPrimary, WorkerRequest } from '../protocol.js';
+import type { AdmitResult, CameraStats, Limits, ReplyResult, RoomInfo, ToPrimary, WorkerRequest } from '../protocol.js';
 import type { Doorbell, FrameArena } from '../slots.js';
 import type { AppIngestSeries, Logger, WorkerMetrics } from '../telemetry.js';
 import { readRequest } from './http.js';
@@ -28,6 +28,8 @@ const TIME_ORIGIN = performance.timeOrigin;
 const MAX_TEXT_BYTES = 1024;
 /** Stats messages are parsed at most this often per camera; the rest are counted and ignored. */
 const STATS_MIN_INTERVAL_MS = 1000;
+/** How long a handshake waits for the primary's decision before 1013 `unavailable`. */
+export const ADMIT_TIMEOUT_MS = 5000;
 
 export interface CameraSocketData extends SocketState {
   kind: 'camera';
@@ -138,7 +140,8 @@ export class Ingest {
       app: info.params.get('app') ?? '',
       room: info.params.get('room') ?? '',
       keyHash: key === null ? null : hashSecret(key),
-      identity: info.params.get('identity')?.slice(0, 64) || null,
+      // Checked by the primary (printable ASCII, 1-64); capped here only to bound the message.
+      identity: info.params.get('identity')?.slice(0, 256) || null,
       ip: info.ip,
       acceptedAt: now,
     };
@@ -148,7 +151,15 @@ export class Ingest {
       missedPongs: 0, tokens: 0, refilledAt: now, frames: 0, bytes: 0, lastStatsAt: 0, closing: null, series: null,
     };
     res.upgrade(data, secKey, secProto, secExt, context);
-    this.#d.primary.request<AdmitResult>(request).then(
+    // Past the timeout the camera got 1013; an admission the primary still grants after that
+    // is handed straight back, or it would hold the room and count against maxCameras.
+    const handBack = (late: ReplyResult): void => {
+      const admission = late.ok ? (late.value as AdmitResult) : null;
+      if (!admission?.ok) return;
+      this.#d.log.warn({ event: 'late_admission', room: admission.info.room, connId: admission.connId }, 'camera admitted after the handshake timed out; handed back');
+      this.#d.notify({ type: 'camera-closed', connId: admission.connId, code: CloseCode.tryAgainLater, reason: 'admission_timeout', frames: 0, bytes: 0 });
+    };
+    this.#d.primary.request<AdmitResult>(request, ADMIT_TIMEOUT_MS, handBack).then(
       (admission) => this.#decided(ticket, admission),
       (err: Error) => {
         this.#d.log.error({ err: err.message }, 'camera admission failed');

@@ -20,6 +20,7 @@ import { pageRoutes } from './pages.js';
 import { Playback } from './playback.js';
 import { loadUws } from './uws.js';
 import { ViewerLimits } from './viewerLimits.js';
+import { ViewerSessions } from './viewerSessions.js';
 import { Wall } from './wall.js';
 
 const init = workerData as WorkerInit;
@@ -71,8 +72,9 @@ const hub = new Hub(arena, shard, {
 });
 const ingest = new Ingest({ shard, config, arena, doorbell, hub, metrics, log, primary, notify: send, trustedProxies });
 const limits = new ViewerLimits(config, arena, init.counters);
-const wall = new Wall(hub, directory, metrics, log, trustedProxies, limits);
-const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes, limits });
+const sessions = new ViewerSessions(metrics.registry, log);
+const wall = new Wall(hub, directory, metrics, log, trustedProxies, limits, sessions);
+const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes, limits, sessions, mjpegStallMs: config.mjpegStallSec * 1000 });
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
 
@@ -181,6 +183,7 @@ const sweep = setInterval(() => {
   if (pingRound) lastPingAt = now;
   try {
     ingest.sweep(now, pingRound);
+    sessions.sweep(now);
     playback.sweep(now, pingRound);
     if (pingRound) wall.ping();
   } catch (err) {
@@ -248,6 +251,8 @@ port.on('message', (msg: ToWorker) => {
         const lost = new Set([...before.values()].filter((a) => !directory.apps.has(a.name) || (a.publicPlayback && !directory.apps.get(a.name)!.publicPlayback)).map((a) => a.name));
         if (lost.size) hub.endWhere((info) => lost.has(info.app));
         for (const name of lost) wall.endApp(name);
+        // A new play secret (rotate-play-secret) voids every token of the app: end their viewers.
+        for (const a of msg.apps) if (before.has(a.name) && before.get(a.name)!.playSecret !== a.playSecret) sessions.secretRotated(a.name);
         break;
       }
       case 'room':

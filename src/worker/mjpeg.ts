@@ -1,11 +1,17 @@
 // MJPEG viewers: `GET /live/<app>/<room>/mjpeg`, multipart/x-mixed-replace, one part per
 // frame with the boundary written right after each JPEG so browsers show it at once.
 //
-// uWS's res.write buffers without limit and returns false when it had to buffer, so a
-// viewer is marked congested until onWritable and skips frames meanwhile; then it gets
-// the newest frame. A response that is not written for KEEPALIVE_MS gets the newest
-// frame again: uWS ends HTTP responses idle for ~10 s, and this also covers a camera
-// that is away within its grace period.
+// uWS's res.write buffers without limit and returns false when it had to buffer (it
+// has no getter for what it holds), so a viewer is congested from such a write until a
+// write goes through whole: after each writable event one frame is written (the newest,
+// or the next to arrive if it has the newest already) and the viewer stays congested while
+// that write is buffered too. So a backed-up viewer gets at most one frame per writable
+// event, skips the rest (counted as slow_viewer drops), never a duplicate, and
+// `stalledFor()` says how long it has not drained; Playback's
+// sweep closes it after FRAMEHUB_MJPEG_STALL_SEC (uWS would only end a response that
+// accepts nothing at all, ~10 s after the write). A response that is not written for
+// KEEPALIVE_MS gets the newest frame again: uWS ends HTTP responses idle for ~10 s, and
+// this also covers a camera that is away within its grace period.
 import type { HttpResponse } from 'uWebSockets.js';
 import type { RoomInfo } from '../protocol.js';
 import type { OutgoingFrame, Viewer } from './hub.js';
@@ -18,6 +24,8 @@ export class MjpegViewer implements Viewer {
   lastSeq = 0;
   lastWriteAt = Date.now();
   #congested = false;
+  /** When a write first had to be buffered since the last one that went through whole (null: drained). */
+  #backlogSince: number | null = null;
   #ended = false;
   readonly #res: HttpResponse;
   readonly #onDrained: () => void;
@@ -28,15 +36,20 @@ export class MjpegViewer implements Viewer {
   readonly #corkedWrite = (): void => {
     this.#written = this.#res.write(this.#part!);
   };
-  readonly #drained = (): boolean => {
-    this.#congested = false;
+  /**
+   * Still congested: the next write (the newest frame if the viewer lacks it, else the next
+   * one to arrive) tells whether uWS's buffer emptied.
+   */
+  readonly #writable = (): boolean => {
+    this.#drainable = true;
     this.#onDrained();
     return true;
   };
 
   /**
-   * Writes the response head. `onDrained` runs when a congested response drains, `onGone`
-   * once when the response ends (room closed, shutdown) or the client goes away.
+   * Writes the response head. `onDrained` runs on a congested response's writable event (it
+   * delivers the newest frame if the viewer lacks it); `onGone` runs once when the response
+   * ends (room closed, shutdown, stalled) or the client goes away.
    */
   constructor(res: HttpResponse, headers: Record<string, string>, onDrained: () => void, onGone: () => void) {
     this.#res = res;
@@ -57,23 +70,56 @@ export class MjpegViewer implements Viewer {
     return this.#ended;
   }
 
-  get congested(): boolean {
-    return this.#congested;
+  /** Whether a frame may be written now (not backed up, or a writable event came since). */
+  get canWrite(): boolean {
+    return !this.#ended && (!this.#congested || this.#drainable);
+  }
+
+  /**
+   * How long (ms) the response has had a backlog in uWS that no write has cleared; 0 when
+   * drained, and while a writable event awaits its probe write (the socket moved).
+   */
+  stalledFor(now: number): number {
+    return this.#backlogSince === null || this.#drainable ? 0 : now - this.#backlogSince;
   }
 
   deliver(frame: OutgoingFrame): boolean {
     if (this.#ended) return false;
-    if (this.#congested) return false;
+    // Backed up: skip, unless a writable event came since the last buffered write; then this
+    // frame is the drain probe (at most one frame joins the backlog per writable event).
+    if (this.#congested && !this.#drainable) return false;
+    this.#write(frame);
+    return true;
+  }
+
+  #write(frame: OutgoingFrame): void {
     this.#part = frame.part;
     this.#res.cork(this.#corkedWrite);
     this.#part = null;
     this.lastSeq = frame.seq;
     this.lastWriteAt = frame.now;
-    if (!this.#written) {
-      this.#congested = true;
-      this.#res.onWritable(this.#drained);
+    this.#drainable = false;
+    if (this.#written) {
+      // Went through whole: uWS holds nothing for this response any more.
+      this.#backlogSince = null;
+      this.#congested = false;
+      return;
     }
-    return true;
+    this.#backlogSince ??= this.lastWriteAt;
+    if (this.#congested) return; // the writable handler is registered already
+    this.#congested = true;
+    this.#res.onWritable(this.#writable);
+  }
+
+  /** A writable event came since the last write that had to be buffered. */
+  #drainable = false;
+
+  /** Gives up on a client that has not drained (Playback's sweep): closes the connection. */
+  close(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#res.close();
+    this.#onGone();
   }
 
   roomState(_state: RoomInfo['state']): void {

@@ -40,9 +40,12 @@ function load(): Map<string, { body: Buffer; type: string }> {
   return files;
 }
 
+/** Forbids framing by any page, in both the old and the CSP form. */
+export const NO_FRAMING: Record<string, string> = { 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "frame-ancestors 'none'" };
+
 export function pageRoutes(app: TemplatedApp, directory: Directory): void {
   const files = load();
-  const send = (res: HttpResponse, name: string, cache: string): void => {
+  const send = (res: HttpResponse, name: string, cache: string, extra: Record<string, string> = {}): void => {
     const file = files.get(name);
     if (!file) {
       sendError(res, 404, 'not_found', 'no such page');
@@ -53,6 +56,7 @@ export function pageRoutes(app: TemplatedApp, directory: Directory): void {
       res.writeHeader('Content-Type', file.type);
       res.writeHeader('Cache-Control', cache);
       res.writeHeader('X-Content-Type-Options', 'nosniff');
+      for (const [k, v] of Object.entries(extra)) res.writeHeader(k, v);
       res.end(file.body);
     });
   };
@@ -70,7 +74,9 @@ export function pageRoutes(app: TemplatedApp, directory: Directory): void {
   app.get('/embed/:app/:room', guarded('embed.html', 'room'));
   app.get('/wall/:app', guarded('wall.html', 'app'));
   app.get('/live/:app/rooms.json', roomListRoute(directory));
-  app.get('/dashboard', (res) => send(res, 'dashboard.html', 'no-cache'));
+  // The dashboard acts with the operator's token (revoke, delete, rotate): never inside
+  // another site's frame (clickjacking). /embed is made for iframes and keeps no such header.
+  app.get('/dashboard', (res) => send(res, 'dashboard.html', 'no-cache', NO_FRAMING));
   app.get('/assets/*', (res, req) => send(res, req.getUrl().slice('/assets/'.length), 'public, max-age=300'));
   app.get('/', (res) => send(res, 'index.html', 'no-cache'));
 }

@@ -1,5 +1,6 @@
 // Playback routes: MJPEG, frame.jpg and the WS viewer feed. Each checks access through
 // the Directory (public app, or play token), then attaches to the hub or reads the slot.
+import { Counter } from 'prom-client';
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { FrameArena } from '../slots.js';
 import type { Logger, WorkerMetrics } from '../telemetry.js';
@@ -9,6 +10,7 @@ import type { Hub } from './hub.js';
 import { closeWithError, pingOrDrop } from './sockets.js';
 import { KEEPALIVE_MS, MjpegViewer } from './mjpeg.js';
 import type { ViewerLimits } from './viewerLimits.js';
+import type { ViewerSessions } from './viewerSessions.js';
 import { WsViewer, type ViewerSocketData } from './wsViewer.js';
 
 export interface PlaybackDeps {
@@ -22,17 +24,32 @@ export interface PlaybackDeps {
   trustedProxies: ReadonlySet<string>;
   maxFrameBytes: number;
   limits: ViewerLimits;
+  /** Sessions opened with a play token: ended at its expiry or when the app's secret rotates. */
+  sessions: ViewerSessions;
+  /** An MJPEG viewer backed up (not drained) this long is closed (FRAMEHUB_MJPEG_STALL_SEC). */
+  mjpegStallMs: number;
 }
+
+const SESSION_END_DETAIL = {
+  token_expired: 'the play token expired: get a new one and reconnect',
+  token_revoked: "the app's play secret was rotated: get a new play token and reconnect",
+} as const;
 
 export class Playback {
   readonly #d: PlaybackDeps;
   readonly #mjpeg = new Map<MjpegViewer, string>();
   readonly #ws = new Set<WebSocket<ViewerSocketData>>();
   readonly #snapshot: Buffer;
+  readonly #stalledCloses: Counter;
 
   constructor(deps: PlaybackDeps) {
     this.#d = deps;
     this.#snapshot = Buffer.from(new ArrayBuffer(deps.maxFrameBytes)); // its own ArrayBuffer: aligned, so the copy out of the arena is word-wise
+    this.#stalledCloses = new Counter({
+      name: 'framehub_mjpeg_stalled_closes_total',
+      help: 'MJPEG viewers closed by framehub because they did not drain for FRAMEHUB_MJPEG_STALL_SEC',
+      registers: [deps.metrics.registry],
+    });
   }
 
   get shardHeader(): Record<string, string> {
@@ -57,7 +74,7 @@ export class Playback {
           if (place.ok) release = place.release;
           else access = { ok: false, status: 429, code: 'too_many_viewers', message: place.message, close: 4429, reason: 'too_many_viewers' };
         }
-        const data: ViewerSocketData = { kind: 'viewer', access, ip: info.ip, viewer: null, missedPongs: 0, closing: null, openedAt: Date.now(), release };
+        const data: ViewerSocketData = { kind: 'viewer', access, ip: info.ip, viewer: null, missedPongs: 0, closing: null, openedAt: Date.now(), release, forgetSession: null };
         const proto = (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim();
         res.upgrade(data, info.headers['sec-websocket-key'] ?? '', proto, info.headers['sec-websocket-extensions'] ?? '', context);
       },
@@ -71,6 +88,7 @@ export class Playback {
         const viewer = new WsViewer(ws);
         data.viewer = viewer;
         this.#ws.add(ws);
+        if (access.expiresAt !== null) data.forgetSession = this.#d.sessions.add(access.app.name, access.expiresAt, 'ws', (reason) => closeWithError(ws, reason, SESSION_END_DETAIL[reason]));
         viewer.hello(access.room);
         this.#d.hub.attach(access.room, viewer);
         this.#d.log.debug({ event: 'viewer_open', transport: 'ws', room: access.room.room, ip: data.ip }, 'viewer connected');
@@ -89,6 +107,7 @@ export class Playback {
         const data = ws.getUserData();
         this.#ws.delete(ws);
         data.release?.();
+        data.forgetSession?.();
         this.#d.metrics.closes.inc({ side: 'viewer', code: String(data.closing?.code ?? code) });
         if (data.viewer && data.access.ok) {
           data.viewer.closed();
@@ -113,11 +132,13 @@ export class Playback {
     }
     const room = access.room.room;
     const openedAt = Date.now();
+    let forgetSession = (): void => {};
     const viewer: MjpegViewer = new MjpegViewer(
       res,
       this.shardHeader,
       () => this.#d.hub.catchUp(room, viewer),
       () => {
+        forgetSession();
         place.release();
         this.#mjpeg.delete(viewer);
         this.#d.hub.detach(room, viewer);
@@ -127,6 +148,8 @@ export class Playback {
     res.onAborted(() => viewer.aborted());
     this.#d.log.debug({ event: 'viewer_open', transport: 'mjpeg', room, ip: info.ip }, 'viewer connected');
     this.#mjpeg.set(viewer, room);
+    // MJPEG has no close code: at token expiry (or a secret rotation) the multipart response ends.
+    if (access.expiresAt !== null) forgetSession = this.#d.sessions.add(access.app.name, access.expiresAt, 'mjpeg', () => viewer.end());
     this.#d.hub.attach(access.room, viewer);
   }
 
@@ -199,10 +222,20 @@ export class Playback {
     metrics.sent('snapshot', 1, meta.length);
   }
 
-  /** Every second: MJPEG keepalive (re-send the newest frame), WS viewer pings. */
+  /** Every second: close stalled MJPEG viewers, MJPEG keepalive (re-send the newest frame), WS viewer pings. */
   sweep(now: number, pingRound: boolean): void {
+    const stalled: [MjpegViewer, string][] = [];
     for (const [viewer, room] of this.#mjpeg) {
-      if (!viewer.ended && !viewer.congested && now - viewer.lastWriteAt >= KEEPALIVE_MS) {
+      if (!viewer.ended && viewer.stalledFor(now) >= this.#d.mjpegStallMs) stalled.push([viewer, room]);
+    }
+    for (const [viewer, room] of stalled) {
+      const seconds = Math.round(viewer.stalledFor(now) / 1000);
+      viewer.close();
+      this.#stalledCloses.inc();
+      this.#d.log.info({ event: 'viewer_stalled', transport: 'mjpeg', room, seconds }, 'MJPEG viewer closed: it did not drain its backlog');
+    }
+    for (const [viewer, room] of this.#mjpeg) {
+      if (viewer.canWrite && now - viewer.lastWriteAt >= KEEPALIVE_MS) {
         viewer.lastSeq = 0; // forces catchUp to write the newest frame again
         this.#d.hub.catchUp(room, viewer);
         viewer.lastWriteAt = now;

@@ -19,6 +19,7 @@ import { readRequest } from './http.js';
 import type { Hub, OutgoingFrame, Viewer } from './hub.js';
 import { closeWithError, pingOrDrop, type SocketState } from './sockets.js';
 import type { ViewerLimits } from './viewerLimits.js';
+import type { ViewerSessions } from './viewerSessions.js';
 
 export const WALL_MAX_ROOMS = 1024;
 export const WALL_DEFAULT_FPS = 1;
@@ -26,9 +27,12 @@ const WALL_MAX_BUFFERED = 1024 * 1024;
 
 interface WallSocketData extends SocketState {
   kind: 'wall';
-  access: { ok: true; app: string } | Denied;
+  /** `expiresAt`: the app-wide play token's expiry (ms), null for a public app. */
+  access: { ok: true; app: string; expiresAt: number | null } | Denied;
   session: WallSession | null;
   release: (() => void) | null;
+  /** Forgets the play-token session (private apps). */
+  forgetSession: (() => void) | null;
 }
 
 class WallTile implements Viewer {
@@ -155,6 +159,7 @@ export class Wall {
     private readonly log: Logger,
     private readonly trusted: ReadonlySet<string>,
     private readonly limits: ViewerLimits,
+    private readonly sessions: ViewerSessions,
   ) {}
 
   routes(app: TemplatedApp): void {
@@ -166,14 +171,14 @@ export class Wall {
       upgrade: (res, req, context) => {
         const info = readRequest(res, req, this.trusted);
         const auth = this.directory.authorizeApp(info.params.get('app') ?? '', info.params.get('token'));
-        let access: WallSocketData['access'] = auth.ok ? { ok: true, app: auth.app.name } : auth;
+        let access: WallSocketData['access'] = auth.ok ? { ok: true, app: auth.app.name, expiresAt: auth.expiresAt } : auth;
         let release: (() => void) | null = null;
         if (access.ok) {
           const place = this.limits.admit(info.ip, null);
           if (place.ok) release = place.release;
           else access = { ok: false, status: 429, code: 'too_many_viewers', message: place.message, close: 4429, reason: 'too_many_viewers' };
         }
-        const data: WallSocketData = { kind: 'wall', access, session: null, missedPongs: 0, closing: null, release };
+        const data: WallSocketData = { kind: 'wall', access, session: null, missedPongs: 0, closing: null, release, forgetSession: null };
         res.upgrade(data, info.headers['sec-websocket-key'] ?? '', (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim(), info.headers['sec-websocket-extensions'] ?? '', context);
       },
       open: (ws) => {
@@ -184,6 +189,11 @@ export class Wall {
         }
         data.session = new WallSession(ws, data.access.app, this.hub, this.directory);
         this.#sessions.add(ws);
+        if (data.access.expiresAt !== null) {
+          data.forgetSession = this.sessions.add(data.access.app, data.access.expiresAt, 'wall', (reason) =>
+            closeWithError(ws, reason, reason === 'token_expired' ? 'the play token expired: get a new one and reconnect' : "the app's play secret was rotated: get a new play token and reconnect"),
+          );
+        }
         this.log.debug({ event: 'viewer_open', transport: 'wall', app: data.access.app }, 'wall connected');
       },
       message: (ws, message, isBinary) => {
@@ -208,6 +218,7 @@ export class Wall {
         const data = ws.getUserData();
         this.#sessions.delete(ws);
         data.release?.();
+        data.forgetSession?.();
         this.metrics.closes.inc({ side: 'viewer', code: String(data.closing?.code ?? code) });
         data.session?.close();
       },

@@ -18,6 +18,8 @@ export interface ViewerSocketData extends SocketState {
   openedAt: number;
   /** Gives back the viewer's place under the viewer limits. */
   release: (() => void) | null;
+  /** Forgets the play-token session (set when the app is private). */
+  forgetSession: (() => void) | null;
 }
 
 export class WsViewer implements Viewer {

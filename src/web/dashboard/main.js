@@ -9,6 +9,7 @@ import { clearMinted, setupMint } from './mint.js';
 import { resetNewApp, setupNewApp } from './newApp.js';
 import { refreshNodes } from './nodes.js';
 import { PlayTokens } from './playTokens.js';
+import { setupRotateSecret } from './rotateSecret.js';
 import { fillSettings, setupSettings } from './settings.js';
 import { setupBulk, clearBulk } from './bulk.js';
 
@@ -174,6 +175,8 @@ setupDeleteApp(
     (current ? $('app-picker') : $('new-name')).focus();
   },
 );
+// After a rotation the cached play tokens are void: showing the app again fetches new ones.
+setupRotateSecret(() => current, (app) => current?.name === app.name && selectApp(current));
 setupSettings(
   () => current,
   (next) => {
