@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { SimCamera } from '../src/camera/simulator.js';
 import { mjpegReader, rawCamera, type MjpegReader } from './helpers/clients.js';
 import { startChild, type ChildServer } from './helpers/child.js';
-import { ADMIN_TOKEN, sleep, tempDir, waitFor } from './helpers/server.js';
+import { ADMIN_TOKEN, CLUSTER_SECRET, sleep, tempDir, waitFor } from './helpers/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CAMERAS = 60;
@@ -45,7 +45,7 @@ function startRedis(): Promise<ChildProcess> {
 }
 
 async function startNode(n: (typeof nodes)[number]): Promise<void> {
-  n.srv = await startChild({ PORT: String(n.port), FRAMEHUB_DATA_DIR: n.dataDir, FRAMEHUB_REDIS_URL: `redis://127.0.0.1:${redisPort}`, FRAMEHUB_NODE_ID: n.id, FRAMEHUB_TRUSTED_PROXIES: '127.0.0.1', LOG_LEVEL: 'warn', FRAMEHUB_WORKERS: '1' });
+  n.srv = await startChild({ PORT: String(n.port), FRAMEHUB_DATA_DIR: n.dataDir, FRAMEHUB_REDIS_URL: `redis://127.0.0.1:${redisPort}`, FRAMEHUB_CLUSTER_SECRET: CLUSTER_SECRET, FRAMEHUB_NODE_ID: n.id, FRAMEHUB_TRUSTED_PROXIES: '127.0.0.1', LOG_LEVEL: 'warn', FRAMEHUB_WORKERS: '1' });
 }
 
 const api = async (base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> => {

@@ -112,8 +112,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const nodeId = config.nodeId ?? `${hostname()}:${port}`;
   const tracing = await startTracing(process.env, VERSION, log);
   const store = new ControlStore(config.dataDir);
-  const replication = config.redisUrl ? await Replication.start(store, { url: config.redisUrl, prefix: config.redisPrefix, nodeId }, log) : null;
+  const replication = config.redisUrl
+    ? await Replication.start(store, { url: config.redisUrl, prefix: config.redisPrefix, nodeId, secret: config.clusterSecret!, snapshotEvery: config.redisSnapshotEvery }, log)
+    : null;
   if (replication) store.useCommitter(replication.commit);
+  // The CLI reads this to refuse local writes on a cluster node (src/cli/clusterGuard.ts).
+  await store.setClusterMembership(replication ? config.redisPrefix : null);
   const { generatedAdminToken } = await store.bootstrap(config.adminToken).catch((err: Error) => {
     // A fresh node of a cluster whose Redis is away cannot bootstrap: it starts empty.
     if (!replication) throw err;
@@ -129,6 +133,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const bootId = randomBytes(4).toString('hex');
 
   const shards: (Shard | null)[] = Array.from({ length: config.workers }, () => null);
+  // Workers need no cluster secret: it stays on the primary.
+  const workerConfig: Config = Object.freeze({ ...config, clusterSecret: undefined });
   let stopping = false;
 
   const broadcast = (msg: ToWorker): void => {
@@ -157,6 +163,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     nodeId,
     version: VERSION,
     replicationConnected: replication ? () => replication.connected : null,
+    replicationCounts: replication ? () => replication.counts : null,
     shards: config.workers,
     apps: () => store.listApps().map((a) => a.name),
     rejectionReasons: (['invalid_key', 'unknown_app', 'room_mismatch', 'ws_ingest_disabled', 'max_cameras', 'node_full', 'rate_limited', 'replaced'] as const).map((r) => [r, CloseReason[r]]),
@@ -229,7 +236,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   };
 
   const spawn = (index: number): Shard => {
-    const init: WorkerInit = { shard: index, config, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, counters, bootId };
+    const init: WorkerInit = { shard: index, config: workerConfig, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, counters, bootId };
     const shard = new Shard(index, init, { message: onMessage, exit: onExit }, log);
     shards[index] = shard;
     shard.post({ type: 'apps', apps: appViews() });
