@@ -146,7 +146,7 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   clusterSecret: {
     env: 'FRAMEHUB_CLUSTER_SECRET', flag: 'cluster-secret', doc: 'shared secret of the cluster (same on every node; required with --redis-url): signs replicated entries, encrypts play secrets in Redis',
     schema: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-      .refine((v) => new Set(v).size >= 12, 'looks like a placeholder, not a random secret (too few distinct characters; e.g. openssl rand -base64 48)').optional(),
+      .refine((v) => new Set(v).size >= 8 && !/change.?me|example|placeholder|^<.*>$/i.test(v), 'looks like a placeholder, not a random secret (e.g. openssl rand -base64 48)').optional(),
     default: () => undefined,
   },
   redisSnapshotEvery: { env: 'FRAMEHUB_REDIS_SNAPSHOT_EVERY', flag: 'redis-snapshot-every', doc: 'write the cluster snapshot every this many replicated entries', schema: int(1, 1_000_000), default: () => 500 },

@@ -125,6 +125,7 @@ test('a forged XADD that would create an admin token is refused, counted and log
     assert.ok(metricValue(m, 'framehub_cluster_replication_rejected_total', { kind: 'entry', reason: 'bad_signature' }) >= 1, `${n.id} counts the bad signature`);
     assert.match(n.srv.stdout(), /"reason":"unsigned".*replicated entry refused and skipped/);
     assert.match(n.srv.stdout(), /"reason":"bad_signature".*replicated entry refused and skipped/);
+    assert.ok(!n.srv.stdout().includes(CLUSTER_SECRET) && !n.srv.stderr().includes(CLUSTER_SECRET), 'the cluster secret is never logged');
   }
 });
 
