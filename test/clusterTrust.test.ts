@@ -226,7 +226,8 @@ test('a node paused while the stream was trimmed reloads the snapshot instead of
   } finally {
     n2.srv.child.kill('SIGCONT');
   }
-  assert.ok(!(await keyIds(n2)).includes(victim.id), 'the revoke in the trimmed part is not lost on n2');
+  const replicationLog = (): string => n2.srv.stdout().split('\n').filter((l) => /snapshot|stream|entry/.test(l)).join('\n');
+  assert.ok(!(await keyIds(n2)).includes(victim.id), `the revoke in the trimmed part is not lost on n2; its replication log:\n${replicationLog()}`);
   assert.equal(await cameraOn(n2, 'lag-victim', victim.streamKey), 4401);
   assert.ok(metricValue(await metrics(n2), 'framehub_cluster_snapshot_loads_total', { reason: 'gap' }) >= 1);
   assert.match(n2.srv.stdout(), /"reason":"gap".*control store loaded from the cluster snapshot/);

@@ -59,7 +59,7 @@ end
 local id = '*'
 if last == nil then
   -- a new (or lost) stream: the entry must still sort after the writer's position
-  local pm, ps = string.match(ARGV[1], '^(%d+)-(%d+)$')
+  local pm, ps = string.match(ARGV[1], '^(%d+)%-(%d+)$')
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   if now > tonumber(pm) then id = string.format('%d-0', now) else id = pm .. '-' .. string.format('%d', tonumber(ps) + 1) end
@@ -67,6 +67,21 @@ elseif last ~= ARGV[1] then
   return {0, last}
 end
 return {1, redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id, 'op', ARGV[3], 'node', ARGV[4], 'prev', ARGV[1], 'sig', ARGV[5])}
+`;
+
+/**
+ * Replaces the snapshot only with a newer one (or, with ARGV[3] = '1', whatever is there:
+ * it was missing or failed its checks). The stored envelope starts `{"v":1,"id":"<id>"`,
+ * so the current id is read from its first bytes without loading the whole snapshot.
+ */
+const SNAPSHOT_SCRIPT = `
+if ARGV[3] ~= '1' then
+  local cm, cs = string.match(redis.call('GETRANGE', KEYS[1], 0, 80), '"id":"(%d+)%-(%d+)"')
+  local nm, ns = string.match(ARGV[1], '^(%d+)%-(%d+)$')
+  if cm and (tonumber(cm) > tonumber(nm) or (tonumber(cm) == tonumber(nm) and tonumber(cs) >= tonumber(ns))) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
 `;
 
 /** Conditional appends retried this often when other nodes keep appending in between. */
@@ -252,12 +267,19 @@ export class Replication {
     return true;
   }
 
-  /** Stores this node's state as the cluster snapshot unless a newer one is there (`current`: already read). */
+  /**
+   * Stores this node's state as the cluster snapshot unless a newer one is there
+   * (`current`: already read; null when missing or invalid, which is then overwritten).
+   * The compare and the set are one script, so a node that lagged (or was paused between
+   * reading and writing) never replaces a newer snapshot with its older state.
+   */
   async writeSnapshot(current?: { id: string } | null): Promise<void> {
     if (current === undefined) current = await this.#readSnapshot();
-    if (current && compareIds(current.id, this.#lastId) >= 0) return;
-    const id = this.#lastId;
-    await this.#cmd.call('SET', this.#snapshotKey, sealSnapshot(this.#keys, id, this.#store.exportState()));
+    // The position and the state from one read of LMDB: they match exactly.
+    const id = this.#store.replicatedId() ?? '0-0';
+    if (current && compareIds(current.id, id) >= 0) return;
+    const envelope = sealSnapshot(this.#keys, id, this.#store.exportState());
+    await this.#cmd.call('EVAL', SNAPSHOT_SCRIPT, '1', this.#snapshotKey, id, envelope, current === null ? '1' : '0');
     this.#appliedSinceSnapshot = 0;
   }
 
