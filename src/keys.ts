@@ -234,8 +234,9 @@ export class ControlStore {
   /**
    * Applies one change in one LMDB transaction with the revision bump (and, for a
    * replicated change, the replication position, so progress and effect commit together).
-   * With `durable`, resolves only once the transaction is flushed to disk (lmdb's
-   * documented `flushed`; its commit promise alone promises visibility, not durability).
+   * With `durable`, resolves only once the transaction is flushed to disk: lmdb documents
+   * its commit promise as "committed and visible" and `flushed` as durable (3.5.6 on Linux
+   * happens to resolve commits after the flush already; this keeps the answer durable if not).
    */
   async applyOp(op: ControlOp, replicatedId?: string, opts: { durable?: boolean } = {}): Promise<boolean> {
     const applied = await this.#root.transaction(() => {
