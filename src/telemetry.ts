@@ -208,9 +208,9 @@ export class PrimaryMetrics {
   /** Replication integrity: refused entries and snapshots, gaps, snapshot loads (read from the Replication's counts). */
   #replication(source: () => ReplicationCounts): void {
     const r = [this.registry];
-    new Counter({ name: 'framehub_cluster_replication_rejected_total', help: 'Replicated entries and snapshots refused and skipped (unsigned, bad_signature, invalid), by kind and reason', labelNames: ['kind', 'reason'], registers: r, collect() {
+    new Counter({ name: 'framehub_cluster_replication_rejected_total', help: 'Entries, snapshots and heartbeats read from Redis that failed their checks and were skipped (unsigned, bad_signature, invalid), by kind and reason', labelNames: ['kind', 'reason'], registers: r, collect() {
       this.reset();
-      for (const kind of ['entry', 'snapshot']) for (const reason of ['unsigned', 'bad_signature', 'invalid']) this.inc({ kind, reason }, 0);
+      for (const kind of ['entry', 'snapshot', 'heartbeat']) for (const reason of ['unsigned', 'bad_signature', 'invalid']) this.inc({ kind, reason }, 0);
       for (const [k, n] of source().rejected) {
         const [kind, reason] = k.split('|') as [string, string];
         this.inc({ kind, reason }, n);

@@ -129,6 +129,27 @@ test('a forged XADD that would create an admin token is refused, counted and log
   }
 });
 
+test('a forged heartbeat adds no node and no camera to the cluster view; it is counted', async () => {
+  const [n1] = nodes as [Node, Node];
+  const fake = { node: 'ghost', at: Date.now(), streams: [{ type: 'ws-mjpeg', app: 'live', room: 'live-fake', name: 'fake', state: 'live', node: 'ghost', bytesPerSec: 1 }] };
+  await redis.admin.call('SET', `${PREFIX}:node:ghost`, JSON.stringify(fake), 'PX', '60000');
+  await redis.admin.call('SET', `${PREFIX}:node:junk`, '{garbage', 'PX', '60000');
+  try {
+    // Heartbeats are read when the cluster view is asked for.
+    await waitFor(async () => {
+      await api(n1, 'GET', '/api/v1/cluster/nodes');
+      return metricValue(await metrics(n1), 'framehub_cluster_replication_rejected_total', { kind: 'heartbeat' }) >= 2;
+    }, 10_000, 'heartbeats refused');
+    const view = (await api(n1, 'GET', '/api/v1/cluster/nodes')).body.data as { node: string }[];
+    assert.deepEqual(view.map((x) => x.node).sort(), ['n1', 'n2']);
+    const streams = (await api(n1, 'GET', '/api/v1/apps/live/streams')).body.data as { room: string }[];
+    assert.ok(!streams.some((s) => s.room === 'live-fake'));
+    assert.match(n1.srv.stdout(), /cluster heartbeat refused and left out of the cluster view/);
+  } finally {
+    await redis.admin.call('DEL', `${PREFIX}:node:ghost`, `${PREFIX}:node:junk`);
+  }
+});
+
 test('garbage in the stream (unparsable, or signed but not a valid op) is skipped and counted; replication goes on', async () => {
   const [n1, n2] = nodes as [Node, Node];
   await redis.admin.call('XADD', STREAM, '*', 'op', '{not json', 'node', 'n1');

@@ -37,12 +37,15 @@ export interface ReplicationOptions {
 /** What replication counts for the metrics (since the process started). */
 export interface ReplicationCounts {
   /** Entries and snapshots that failed their checks and were skipped, by `kind|reason`. */
-  readonly rejected: Map<`${'entry' | 'snapshot'}|${RejectReason}`, number>;
+  readonly rejected: Map<`${RejectedKind}|${RejectReason}`, number>;
   /** Times the stream did not continue from this node's position and no newer snapshot covered it. */
   gaps: number;
   /** Times this node replaced its state with the cluster snapshot, by reason. */
   readonly snapshotLoads: Map<SnapshotLoadReason, number>;
 }
+
+/** What was refused: a stream entry, the snapshot, or another node's heartbeat. */
+export type RejectedKind = 'entry' | 'snapshot' | 'heartbeat';
 
 /** Why a node loaded the snapshot: it had never replicated; its next entry did not continue from it; the stream had moved on past it. */
 export type SnapshotLoadReason = 'join' | 'gap' | 'behind';
@@ -245,7 +248,7 @@ export class Replication {
       return openSnapshot(this.#keys, raw);
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
-      this.#countRejected('snapshot', err.reason);
+      this.countRejected('snapshot', err.reason);
       this.#log.error({ reason: err.reason, err: err.message }, 'the cluster snapshot in Redis failed its checks and is ignored (FRAMEHUB_CLUSTER_SECRET differs between nodes, or it was written by someone else)');
       return null;
     }
@@ -321,7 +324,7 @@ export class Replication {
       entry = openEntry(this.#keys, fields);
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
-      this.#countRejected('entry', err.reason);
+      this.countRejected('entry', err.reason);
       // `node` is whatever the entry claims; it is not verified.
       this.#log.warn({ id, reason: err.reason, err: err.message, claimedNode: typeof fields.node === 'string' ? fields.node.slice(0, 64) : null }, 'replicated entry refused and skipped');
       await this.#store.skipReplicated(id);
@@ -364,7 +367,8 @@ export class Replication {
     }
   }
 
-  #countRejected(kind: 'entry' | 'snapshot', reason: RejectReason): void {
+  /** Counts something read from Redis that failed its checks (also used by the cluster view for heartbeats). */
+  countRejected(kind: RejectedKind, reason: RejectReason): void {
     const k = `${kind}|${reason}` as const;
     this.counts.rejected.set(k, (this.counts.rejected.get(k) ?? 0) + 1);
   }
@@ -372,6 +376,11 @@ export class Replication {
   /** A plain command connection for other cluster features (heartbeats). */
   get redis(): Redis {
     return this.#cmd;
+  }
+
+  /** The keys derived from the cluster secret (heartbeats are signed with them too). */
+  get keys(): ClusterKeys {
+    return this.#keys;
   }
 
   async stop(): Promise<void> {

@@ -185,6 +185,30 @@ const WireState = z.strictObject({ apps: z.array(WireApp), tokens: z.array(Token
 
 type WireAppT = z.infer<typeof WireApp>;
 
+// ---- heartbeats ----
+
+/** A node's heartbeat as the cluster view reads it; streams keep any further fields. */
+const Heartbeat = z.strictObject({
+  node: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/),
+  at: time,
+  streams: z.array(z.looseObject({ app: appName, room: z.string().max(200), state: z.enum(['live', 'away']), node: z.string().max(64), bytesPerSec: z.number().nonnegative() })).max(100_000),
+});
+export type HeartbeatContent = z.infer<typeof Heartbeat>;
+
+export function sealHeartbeat(keys: ClusterKeys, hb: object): string {
+  const json = JSON.stringify(hb);
+  return JSON.stringify({ v: 1, hb: json, sig: mac(keys, ['heartbeat-v1', keys.prefix, json]) });
+}
+
+export function openHeartbeat(keys: ClusterKeys, raw: string): HeartbeatContent {
+  const env = parseJson(raw) as { v?: unknown; hb?: unknown; sig?: unknown } | null;
+  if (!env || typeof env !== 'object' || typeof env.hb !== 'string') throw new WireError(env && typeof env === 'object' && 'sig' in env ? 'invalid' : 'unsigned', 'heartbeat: not a signed envelope');
+  checkMac(mac(keys, ['heartbeat-v1', keys.prefix, env.hb]), typeof env.sig === 'string' ? env.sig : undefined);
+  const parsed = Heartbeat.safeParse(parseJson(env.hb));
+  if (!parsed.success) throw new WireError('invalid', `heartbeat: ${issue(parsed.error)}`);
+  return parsed.data;
+}
+
 function sealApp(keys: ClusterKeys, app: App): WireAppT {
   const { playSecret, ...rest } = app;
   return { ...rest, playSecretSealed: sealSecret(keys, app.name, playSecret) };

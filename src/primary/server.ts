@@ -195,7 +195,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     },
   };
   const api = createApi(apiDeps);
-  if (replication) cluster = new ClusterNodes(replication.redis, config.redisPrefix, nodeId, CLUSTER_HEARTBEAT_MS, () => localStreamViews(apiDeps), log);
+  if (replication) {
+    cluster = new ClusterNodes(replication.redis, config.redisPrefix, nodeId, CLUSTER_HEARTBEAT_MS, () => localStreamViews(apiDeps), log, replication.keys, (reason) => replication.countRejected('heartbeat', reason));
+  }
   const workerMetrics = (): Promise<object[][]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
 
   // Changes made outside this process (the CLI on the same data dir) show up as a new
