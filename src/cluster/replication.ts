@@ -237,7 +237,7 @@ export class Replication {
       if (!continues && snap && compareIds(snap.id, mine) > 0) await this.#load(snap, 'behind');
     }
     this.#head = maxId(this.#head, this.#lastId);
-    if (!snap) await this.writeSnapshot(null);
+    if (!snap) await this.writeSnapshot(true);
   }
 
   /** The cluster snapshot if there is one that passes the checks (else null, counted). */
@@ -271,19 +271,18 @@ export class Replication {
   }
 
   /**
-   * Stores this node's state as the cluster snapshot unless a newer one is there
-   * (`current`: already read; null when missing or invalid, which is then overwritten).
-   * The compare and the set are one script, so a node that lagged (or was paused between
-   * reading and writing) never replaces a newer snapshot with its older state.
+   * Stores this node's state as the cluster snapshot unless a newer one is there. The
+   * compare and the set are one script, so a node that lagged (or was paused between
+   * deciding and writing) never replaces a newer snapshot with its older state. With
+   * `replaceInvalid` (at catch-up, when the one in Redis is missing or failed its checks)
+   * it is replaced whatever its id claims.
    */
-  async writeSnapshot(current?: { id: string } | null): Promise<void> {
-    if (current === undefined) current = await this.#readSnapshot();
+  async writeSnapshot(replaceInvalid = false): Promise<void> {
+    this.#appliedSinceSnapshot = 0;
     // The position and the state from one read of LMDB: they match exactly.
     const id = this.#store.replicatedId() ?? '0-0';
-    if (current && compareIds(current.id, id) >= 0) return;
     const envelope = sealSnapshot(this.#keys, id, this.#store.exportState());
-    await this.#cmd.call('EVAL', SNAPSHOT_SCRIPT, '1', this.#snapshotKey, id, envelope, current === null ? '1' : '0');
-    this.#appliedSinceSnapshot = 0;
+    await this.#cmd.call('EVAL', SNAPSHOT_SCRIPT, '1', this.#snapshotKey, id, envelope, replaceInvalid ? '1' : '0');
   }
 
   async #tailLoop(): Promise<void> {
