@@ -254,6 +254,31 @@ test('a node paused while the stream was trimmed reloads the snapshot instead of
   assert.match(n2.srv.stdout(), /"reason":"gap".*control store loaded from the cluster snapshot/);
 });
 
+test('a node paused while the stream was emptied catches up from the snapshot with no further change', async () => {
+  const [n1, n2] = nodes as [Node, Node];
+  const victim = (await api(n1, 'POST', '/api/v1/apps/live/ws-ingest', { room: 'quiet-victim' })).body.data;
+  await waitFor(async () => (await keyIds(n2)).includes(victim.id), 10_000, 'victim key on n2');
+  n2.srv.child.kill('SIGSTOP');
+  let late: string;
+  try {
+    await api(n1, 'POST', '/api/v1/apps/live/ws-ingest', { room: 'quiet-first' });
+    assert.equal((await api(n1, 'DELETE', `/api/v1/apps/live/ws-ingest/${victim.id}`)).status, 200);
+    const minted: string[] = [];
+    for (let i = 0; i < 6; i++) minted.push((await api(n1, 'POST', '/api/v1/apps/live/ws-ingest', { room: `quiet${i}` })).body.data.id);
+    late = await waitFor(async () => {
+      const ids = new Set((await snapshot()).state.keys.map((k) => k.id));
+      return ids.has(victim.id) ? null : minted.findLast((id) => ids.has(id));
+    }, 10_000, 'a snapshot after the revoke');
+    await redis.admin.call('XTRIM', STREAM, 'MAXLEN', '0');
+  } finally {
+    n2.srv.child.kill('SIGCONT');
+  }
+  // Nothing else is written: n2 notices on its own that the snapshot moved past it.
+  await waitFor(async () => (await keyIds(n2)).includes(late), 20_000, 'n2 loaded the snapshot');
+  assert.equal(await cameraOn(n2, 'quiet-victim', victim.streamKey), 4401);
+  assert.ok(metricValue(await metrics(n2), 'framehub_cluster_snapshot_loads_total', { reason: 'behind' }) >= 1);
+});
+
 test('a node that was down while the stream was emptied loads the newer snapshot when it starts', async () => {
   const [n1] = nodes as [Node, Node];
   const victim = (await api(n1, 'POST', '/api/v1/apps/live/ws-ingest', { room: 'down-victim' })).body.data;

@@ -87,6 +87,9 @@ redis.call('SET', KEYS[1], ARGV[2])
 return 1
 `;
 
+/** While the stream is quiet, a node checks this often whether the snapshot moved past it. */
+const BEHIND_CHECK_MS = 5000;
+
 /** Conditional appends retried this often when other nodes keep appending in between. */
 const APPEND_ATTEMPTS = 20;
 
@@ -126,6 +129,7 @@ export class Replication {
   /** Outcomes of this node's own entries applied before their writer started waiting. */
   #outcomes = new Map<string, boolean>();
   #tailDone: Promise<void> = Promise.resolve();
+  #behindCheckedAt = 0;
 
   private constructor(store: ControlStore, opts: ReplicationOptions, log: Logger) {
     this.#store = store;
@@ -299,7 +303,10 @@ export class Replication {
           this.#log.info({ position: this.#lastId }, 'Redis is back: catching up');
         }
         const res = (await this.#tail.call('XREAD', 'COUNT', '500', 'BLOCK', '1000', 'STREAMS', this.#stream, this.#lastId)) as [string, [string, string[]][]][] | null;
-        if (!res) continue;
+        if (!res) {
+          if (Date.now() - this.#behindCheckedAt >= BEHIND_CHECK_MS) await this.#checkBehind();
+          continue;
+        }
         batch: for (const [, entries] of res) {
           for (const [id, fields] of entries) {
             if ((await this.#consume(id, fields)) === 'reread') break batch;
@@ -312,6 +319,21 @@ export class Replication {
         await sleep(1000);
       }
     }
+  }
+
+  /**
+   * While the stream is quiet: if the snapshot is ahead of this node and the stream has
+   * nothing that continues from its position (emptied or trimmed while this node was
+   * paused), load it now instead of waiting for the next change to reveal the gap.
+   */
+  async #checkBehind(): Promise<void> {
+    this.#behindCheckedAt = Date.now();
+    const head = (await this.#cmd.call('GETRANGE', this.#snapshotKey, '0', '80')) as string;
+    const snapId = /"id":"(\d+-\d+)"/.exec(head)?.[1];
+    if (!snapId || compareIds(snapId, this.#lastId) <= 0) return;
+    const next = (await this.#cmd.call('XRANGE', this.#stream, `(${this.#lastId}`, '+', 'COUNT', '1')) as [string, string[]][];
+    if (next.length > 0 && entryFields(next[0]![1]).prev === this.#lastId) return; // the tail will read it
+    await this.#loadIfNewer('behind');
   }
 
   /** Checks and applies one entry; 'reread' when a snapshot load moved the position. */
