@@ -139,7 +139,7 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
     default: () => true,
   },
   redisUrl: {
-    env: 'FRAMEHUB_REDIS_URL', flag: 'redis-url', doc: 'redis://host:6379: join a cluster (replicated control plane)',
+    env: 'FRAMEHUB_REDIS_URL', flag: 'redis-url', doc: 'redis://[user:password@]host:6379 or rediss:// (TLS): join a cluster (replicated control plane)',
     schema: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(), default: () => undefined,
   },
   redisPrefix: { env: 'FRAMEHUB_REDIS_PREFIX', flag: 'redis-prefix', doc: 'key prefix in Redis (one cluster per prefix)', schema: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -'), default: () => 'framehub' },
