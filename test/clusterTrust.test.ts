@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { compareIds } from '../src/cluster/replication.js';
+import { compareIds, nextId } from '../src/cluster/replication.js';
 import { clusterKeys, encodeOp, openSnapshot, signEntry } from '../src/cluster/wire.js';
 import { ControlStore, hashSecret } from '../src/keys.js';
 import { rawCamera } from './helpers/clients.js';
@@ -113,7 +113,8 @@ test('a forged XADD that would create an admin token is refused, counted and log
   const wrong = clusterKeys('not-the-cluster-secret-0123456789abcdefgh', PREFIX);
   const op = encodeOp(wrong, { op: 'putToken', token: { ...token, id: 'tok_forged2' } });
   const prev = await lastStreamId();
-  await redis.admin.call('XADD', STREAM, '*', 'op', op, 'node', 'n1', 'prev', prev, 'sig', signEntry(wrong, op, 'n1', prev));
+  const id = nextId(prev);
+  await redis.admin.call('XADD', STREAM, id, 'op', op, 'node', 'n1', 'prev', prev, 'sig', signEntry(wrong, id, prev, 'n1', op));
 
   // A real change after the forged ones still reaches the other node.
   const minted = (await api(n1, 'POST', '/api/v1/apps/live/ws-ingest', { room: 'after-forgery' })).body.data;
@@ -127,6 +128,20 @@ test('a forged XADD that would create an admin token is refused, counted and log
     assert.match(n.srv.stdout(), /"reason":"bad_signature".*replicated entry refused and skipped/);
     assert.ok(!n.srv.stdout().includes(CLUSTER_SECRET) && !n.srv.stderr().includes(CLUSTER_SECRET), 'the cluster secret is never logged');
   }
+});
+
+test('a genuine entry replayed later (a revoked token put back) is refused', async () => {
+  const [n1, n2] = nodes as [Node, Node];
+  const created = (await api(n1, 'POST', '/api/v1/tokens', { name: 'replayed', scopes: ['apps:read'] })).body.data;
+  assert.equal((await api(n1, 'DELETE', `/api/v1/tokens/${created.id}`)).status, 200);
+  const entries = (await redis.admin.call('XRANGE', STREAM, '-', '+')) as [string, string[]][];
+  const original = entries.find(([, f]) => f[f.indexOf('op') + 1]!.includes(`"${created.id}"`) && f[f.indexOf('op') + 1]!.includes('putToken'));
+  assert.ok(original, 'the putToken entry of the token');
+  await redis.admin.call('XADD', STREAM, '*', ...original[1]); // the same signed fields, a new place
+  const marker = (await api(n1, 'POST', '/api/v1/apps/live/ws-ingest', { room: 'after-replay' })).body.data;
+  await waitFor(async () => (await keyIds(n2)).includes(marker.id), 10_000, 'the next change on n2');
+  for (const n of nodes) assert.equal((await api(n, 'GET', '/api/v1/apps', undefined, created.token)).status, 401, `the revoked token stays revoked on ${n.id}`);
+  assert.ok(metricValue(await metrics(n2), 'framehub_cluster_replication_rejected_total', { kind: 'entry', reason: 'bad_signature' }) >= 2);
 });
 
 test('a forged heartbeat adds no node and no camera to the cluster view; it is counted', async () => {
@@ -156,7 +171,8 @@ test('garbage in the stream (unparsable, or signed but not a valid op) is skippe
   const keys = clusterKeys(CLUSTER_SECRET, PREFIX);
   for (const bad of ['not json at all', JSON.stringify({ op: 'putKey', key: { id: 'wsi_x' } }), JSON.stringify({ op: 'dropEverything' })]) {
     const prev = await lastStreamId();
-    await redis.admin.call('XADD', STREAM, '*', 'op', bad, 'node', 'n1', 'prev', prev, 'sig', signEntry(keys, bad, 'n1', prev));
+    const id = nextId(prev);
+    await redis.admin.call('XADD', STREAM, id, 'op', bad, 'node', 'n1', 'prev', prev, 'sig', signEntry(keys, id, prev, 'n1', bad));
   }
   const minted = (await api(n1, 'POST', '/api/v1/apps/live/ws-ingest', { room: 'after-garbage' })).body.data;
   await waitFor(async () => (await cameraOn(n2, 'after-garbage', minted.streamKey)) === 'ready', 10_000, 'a key minted after the garbage works on n2');

@@ -3,26 +3,20 @@
 // chain), and replacing the snapshot only with a newer one. Scripts run atomically; the
 // commands they call must be allowed to framehub's Redis user (docs/cluster.md, ACL).
 
-/** Appends an entry only if the stream's last id is the `prev` the entry was signed with. */
+/**
+ * Appends an entry under the id it was signed with (ARGV[2], chosen by the writer after
+ * ARGV[1]) only if the stream's last id is the `prev` (ARGV[1]) it was signed with; else
+ * returns {0, last id} and the writer signs again on top of that. A missing stream (new, or
+ * lost with Redis's data) takes the entry as it is: its id sorts after the writer's position.
+ */
 export const APPEND_SCRIPT = `
-local last = nil
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local info = redis.call('XINFO', 'STREAM', KEYS[1])
   for i = 1, #info, 2 do
-    if info[i] == 'last-generated-id' then last = info[i + 1] end
+    if info[i] == 'last-generated-id' and info[i + 1] ~= ARGV[1] then return {0, info[i + 1]} end
   end
 end
-local id = '*'
-if last == nil then
-  -- a new (or lost) stream: the entry must still sort after the writer's position
-  local pm, ps = string.match(ARGV[1], '^(%d+)%-(%d+)$')
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  if now > tonumber(pm) then id = string.format('%d-0', now) else id = pm .. '-' .. string.format('%d', tonumber(ps) + 1) end
-elseif last ~= ARGV[1] then
-  return {0, last}
-end
-return {1, redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id, 'op', ARGV[3], 'node', ARGV[4], 'prev', ARGV[1], 'sig', ARGV[5])}
+return {1, redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], ARGV[2], 'op', ARGV[4], 'node', ARGV[5], 'prev', ARGV[1], 'sig', ARGV[6])}
 `;
 
 /**

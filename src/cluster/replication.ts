@@ -66,6 +66,12 @@ export function compareIds(a: string, b: string): number {
 
 const maxId = (a: string, b: string): string => (compareIds(a, b) >= 0 ? a : b);
 
+/** The id a writer gives the entry it appends after `prev`: now, or just after `prev` if that is not older. */
+export function nextId(prev: string, now = Date.now()): string {
+  const [ms, seq] = prev.split('-').map(BigInt) as [bigint, bigint];
+  return BigInt(now) > ms ? `${now}-0` : `${ms}-${seq + 1n}`;
+}
+
 interface Waiter {
   id: string;
   resolve: (applied: boolean) => void;
@@ -159,10 +165,11 @@ export class Replication {
     let prev = maxId(this.#head, this.#lastId);
     let id: string | null = null;
     for (let attempt = 0; attempt < APPEND_ATTEMPTS && id === null; attempt++) {
-      const sig = signEntry(this.#keys, opJson, this.#opts.nodeId, prev);
+      const next = nextId(prev);
+      const sig = signEntry(this.#keys, next, prev, this.#opts.nodeId, opJson);
       let res: [number, string];
       try {
-        res = (await this.#cmd.call('EVAL', APPEND_SCRIPT, '1', this.#stream, prev, String(this.#opts.maxLen), opJson, this.#opts.nodeId, sig)) as [number, string];
+        res = (await this.#cmd.call('EVAL', APPEND_SCRIPT, '1', this.#stream, prev, next, String(this.#opts.maxLen), opJson, this.#opts.nodeId, sig)) as [number, string];
       } catch (err) {
         throw new CodedError('unavailable', `the control plane cannot replicate changes right now (${(err as Error).message}); nothing was changed, retry later`);
       }
@@ -306,7 +313,7 @@ export class Replication {
     const fields = entryFields(flat);
     let entry: ReturnType<typeof openEntry>;
     try {
-      entry = openEntry(this.#keys, fields);
+      entry = openEntry(this.#keys, id, fields);
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
       this.countRejected('entry', err.reason);

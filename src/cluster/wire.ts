@@ -51,7 +51,7 @@ function checkMac(expected: string, given: string | undefined): void {
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw new WireError('bad_signature', 'signature does not match (another cluster secret, or forged)');
 }
 
-/** The fields of one stream entry: the op (JSON), who wrote it, the entry before it, the MAC. */
+/** The fields of one stream entry: the op (JSON), who wrote it, the entry before it, the MAC (over these and the entry's own id). */
 export interface EntryFields {
   op: string;
   node: string;
@@ -59,8 +59,9 @@ export interface EntryFields {
   sig: string;
 }
 
-export function signEntry(keys: ClusterKeys, op: string, node: string, prev: string): string {
-  return mac(keys, ['entry-v1', keys.prefix, prev, node, op]);
+/** The MAC of one entry: over its own stream id and the one before it, so it fits in one place only. */
+export function signEntry(keys: ClusterKeys, id: string, prev: string, node: string, op: string): string {
+  return mac(keys, ['entry-v1', keys.prefix, id, prev, node, op]);
 }
 
 /** Reads Redis's flat field list (`[name, value, ...]`). */
@@ -70,13 +71,13 @@ export function entryFields(flat: string[]): Partial<EntryFields> {
   return out;
 }
 
-/** Checks one entry's signature and contents; throws WireError naming what is wrong. */
-export function openEntry(keys: ClusterKeys, f: Partial<EntryFields>): { op: ControlOp; node: string; prev: string } {
+/** Checks one entry (stream id `id`): signature, then contents; throws WireError naming what is wrong. */
+export function openEntry(keys: ClusterKeys, id: string, f: Partial<EntryFields>): { op: ControlOp; node: string; prev: string } {
   if (typeof f.op !== 'string' || typeof f.node !== 'string' || typeof f.prev !== 'string') {
     if (f.sig === undefined) throw new WireError('unsigned', 'no signature');
     throw new WireError('invalid', 'missing op, node or prev field');
   }
-  checkMac(signEntry(keys, f.op, f.node, f.prev), f.sig);
+  checkMac(signEntry(keys, id, f.prev, f.node, f.op), f.sig);
   return { op: decodeOp(keys, parseJson(f.op)), node: f.node, prev: f.prev };
 }
 
