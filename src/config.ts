@@ -81,6 +81,14 @@ export interface Config {
   readonly nodeId: string | undefined;
   /** uWebSockets.js native build: auto (the newest whose binary loads here), btc-vision or trufflesuite. Default auto. */
   readonly uwsBuild: 'auto' | 'btc-vision' | 'trufflesuite';
+  /**
+   * Shared secret of the cluster (same on every node): signs every replicated entry and
+   * snapshot (HMAC-SHA256) and encrypts the play-token secrets kept in Redis. Required with
+   * redisUrl; at least 32 characters. Default unset.
+   */
+  readonly clusterSecret: string | undefined;
+  /** A node writes the cluster snapshot every this many replicated entries. Default 500. */
+  readonly redisSnapshotEvery: number;
   /** Test-only fault injection (crash a worker, throwing routes). Never on in production. Default off. */
   readonly faultInjection: boolean;
   /** pino log level. Default info. */
@@ -162,10 +170,17 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   lowHeapBytes: { env: 'FRAMEHUB_LOW_HEAP_BYTES', flag: 'low-heap-bytes', doc: 'free heap (bytes) below which a camera counts as low on heap', schema: int(0, 16 * 1024 * 1024), default: () => 20000 },
   flapConnectsPerHour: { env: 'FRAMEHUB_FLAP_CONNECTS_PER_HOUR', flag: 'flap-connects-per-hour', doc: 'connections within an hour from which a camera counts as flapping', schema: int(2, 100000), default: () => 10 },
   redisUrl: {
-    env: 'FRAMEHUB_REDIS_URL', flag: 'redis-url', doc: 'redis://host:6379: join a cluster (replicated control plane)',
+    env: 'FRAMEHUB_REDIS_URL', flag: 'redis-url', doc: 'redis://[user:password@]host:6379 or rediss:// (TLS): join a cluster (replicated control plane)',
     schema: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(), default: () => undefined,
   },
   redisPrefix: { env: 'FRAMEHUB_REDIS_PREFIX', flag: 'redis-prefix', doc: 'key prefix in Redis (one cluster per prefix)', schema: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -'), default: () => 'framehub' },
+  clusterSecret: {
+    env: 'FRAMEHUB_CLUSTER_SECRET', flag: 'cluster-secret', doc: 'shared secret of the cluster (same on every node; required with --redis-url): signs replicated entries, encrypts play secrets in Redis',
+    schema: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .refine((v) => new Set(v).size >= 8 && !/change.?me|example|placeholder|^<.*>$/i.test(v), 'looks like a placeholder, not a random secret (e.g. openssl rand -base64 48)').optional(),
+    default: () => undefined,
+  },
+  redisSnapshotEvery: { env: 'FRAMEHUB_REDIS_SNAPSHOT_EVERY', flag: 'redis-snapshot-every', doc: 'write the cluster snapshot every this many replicated entries', schema: int(1, 1_000_000), default: () => 500 },
   nodeId: { env: 'FRAMEHUB_NODE_ID', flag: 'node-id', doc: "this node's name in the cluster (default <hostname>:<port>)", schema: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -').optional(), default: () => undefined },
   uwsBuild: {
     env: 'FRAMEHUB_UWS_BUILD', flag: 'uws-build', doc: 'native uWebSockets.js build: auto (newest that loads here), btc-vision or trufflesuite',
@@ -205,7 +220,7 @@ export function loadConfig({ env = {}, flags = {}, overrides = {} }: RawSources 
     const input = field === 'trustedProxies' ? raw.split(',').map((x) => x.trim()).filter(Boolean) : raw;
     const parsed = s.schema.safeParse(input);
     if (!parsed.success) {
-      const shown = field === 'adminToken' ? '(hidden)' : JSON.stringify(raw);
+      const shown = field === 'adminToken' || field === 'clusterSecret' ? '(hidden)' : field === 'redisUrl' ? JSON.stringify(redactUrl(raw)) : JSON.stringify(raw);
       throw new ConfigError(`invalid setting ${s.env} (--${s.flag}): ${parsed.error.issues[0]?.message ?? 'invalid'}, got ${shown}`);
     }
     out[field] = parsed.data;
@@ -218,10 +233,24 @@ export function loadConfig({ env = {}, flags = {}, overrides = {} }: RawSources 
     out.tlsCertFile = path.resolve(out.tlsCertFile as string);
     out.tlsKeyFile = path.resolve(out.tlsKeyFile as string);
   }
+  if (out.redisUrl !== undefined && out.clusterSecret === undefined) {
+    throw new ConfigError('invalid setting FRAMEHUB_CLUSTER_SECRET (--cluster-secret): required when FRAMEHUB_REDIS_URL is set (the same random value on every node, at least 32 characters, e.g. openssl rand -base64 48): it signs the replicated control plane so that whoever can write to Redis cannot create tokens or keys');
+  }
   out.publicUrl = (out.publicUrl as string).replace(/\/$/, '');
   // /metrics is private by default: the loopback of the public interface's address family.
   if (out.metricsHost === '') out.metricsHost = (out.host as string).includes(':') ? '::1' : '127.0.0.1';
   return Object.freeze(out) as unknown as Config;
+}
+
+/** A Redis URL without its password, for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'redis://(unparsable)';
+  }
 }
 
 /** The base URL for returned links, once the real port is known. */

@@ -75,7 +75,7 @@ export type ApiErrorCode = keyof typeof ApiError;
 /** An error with a stable code; what crosses threads and becomes a JSON error body. */
 export class CodedError extends Error {
   constructor(
-    readonly code: ApiErrorCode | 'worker_gone' | 'timeout',
+    readonly code: ApiErrorCode | 'worker_gone' | 'timeout' | 'cluster_node',
     message: string,
   ) {
     super(message);

@@ -2,7 +2,11 @@
 // are random 256-bit strings shown once; only their SHA-256 is stored, and lookups go by
 // that hash. Every change is a ControlOp: applied to LMDB directly (one node), or handed to
 // a committer that replicates it (a cluster: every node applies the same ops in the same
-// order, see src/cluster/). A write resolves once the change is committed locally.
+// order, see src/cluster/). A write resolves once the change is committed and flushed to
+// disk locally (durable: an acknowledged change survives a crash or a power cut).
+// Changes that depend on the current record (create-if-absent, field-level app updates,
+// touchKey) decide inside the write transaction, so concurrent writers cannot undo each
+// other: every node applying the same ops in the same order reaches the same result.
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -74,9 +78,20 @@ export function defaultApp(name: string, now = Date.now()): App {
   };
 }
 
-/** One change to the control store; what a cluster replicates (records, never secrets). */
+/** App fields a field-level update may change. */
+export type AppChanges = Partial<Omit<App, 'name' | 'createdAt'>>;
+
+/**
+ * One change to the control store; what a cluster replicates (records with hashes, never
+ * key or token secrets; src/cluster/wire.ts seals play secrets before they reach Redis).
+ */
 export type ControlOp =
+  /** Replaces an app record whole (prefer createApp / updateApp). */
   | { op: 'putApp'; app: App }
+  /** Creates an app only if none of that name exists: the first in order wins. */
+  | { op: 'createApp'; app: App }
+  /** Changes only the given fields of an existing app (no-op if it is gone). */
+  | { op: 'updateApp'; name: string; changes: AppChanges }
   | { op: 'deleteApp'; name: string }
   | { op: 'putToken'; token: ApiToken }
   | { op: 'deleteToken'; id: string }
@@ -96,8 +111,12 @@ export interface ControlState {
   meta: Record<string, unknown>;
 }
 
-/** Takes a change and resolves once it has been applied to this node's store. */
-export type Committer = (op: ControlOp) => Promise<void>;
+/**
+ * Takes a change and resolves once it has been applied (durably) to this node's store, with
+ * whether it took effect (false: a createApp whose name was taken first, an updateApp of an
+ * app that is gone).
+ */
+export type Committer = (op: ControlOp) => Promise<boolean>;
 
 /**
  * Meta entry: the bootstrap admin tokens revoked through the API or CLI, `{hash, at}` (the
@@ -112,7 +131,7 @@ export interface RevokedAdminToken {
 }
 
 /** Meta entries that are node-local (never replicated, not part of snapshots). */
-const LOCAL_META = new Set(['rev', 'replicatedId']);
+const LOCAL_META = new Set(['rev', 'replicatedId', 'cluster']);
 
 export class ControlStore {
   readonly #root: RootDatabase;
@@ -133,7 +152,7 @@ export class ControlStore {
     this.#keys = this.#root.openDB({ name: 'keys' });
     this.#keyByHash = this.#root.openDB({ name: 'keyByHash' });
     this.#meta = this.#root.openDB({ name: 'meta' });
-    this.#committer = (op) => this.applyOp(op);
+    this.#committer = (op) => this.applyOp(op, undefined, { durable: true });
     // The store holds hashes and the play-token secrets: keep it to the server's user.
     chmodSync(dataDir, 0o700);
     for (const f of ['framehub.mdb', 'framehub.mdb-lock']) {
@@ -161,11 +180,22 @@ export class ControlStore {
 
   // ---- applying changes (the only place that writes) ----
 
-  #applyInTxn(op: ControlOp): void {
+  /** Applies one op inside a write transaction; false when it had no effect by its rules. */
+  #applyInTxn(op: ControlOp): boolean {
     switch (op.op) {
       case 'putApp':
         this.#apps.put(op.app.name, op.app);
         break;
+      case 'createApp':
+        if (this.#apps.get(op.app.name) !== undefined) return false;
+        this.#apps.put(op.app.name, op.app);
+        break;
+      case 'updateApp': {
+        const current = this.#apps.get(op.name);
+        if (current === undefined) return false;
+        this.#apps.put(op.name, { ...current, ...op.changes, name: current.name, createdAt: current.createdAt });
+        break;
+      }
       case 'deleteApp': {
         for (const k of this.listKeys(op.name)) {
           this.#keys.remove(k.id);
@@ -219,20 +249,40 @@ export class ControlStore {
       default:
         op satisfies never;
     }
+    return true;
   }
 
   /**
    * Applies one change in one LMDB transaction with the revision bump (and, for a
    * replicated change, the replication position, so progress and effect commit together).
+   * With `durable`, resolves only once the transaction is flushed to disk: lmdb documents
+   * its commit promise as "committed and visible" and `flushed` as durable (3.5.6 on Linux
+   * happens to resolve commits after the flush already; this keeps the answer durable if not).
    */
-  applyOp(op: ControlOp, replicatedId?: string): Promise<void> {
-    return this.#root
-      .transaction(() => {
-        this.#applyInTxn(op);
-        if (replicatedId !== undefined) this.#meta.put('replicatedId', replicatedId);
-        this.#meta.put('rev', this.revision() + 1);
-      })
-      .then(() => undefined);
+  async applyOp(op: ControlOp, replicatedId?: string, opts: { durable?: boolean } = {}): Promise<boolean> {
+    const applied = await this.#root.transaction(() => {
+      const took = this.#applyInTxn(op);
+      if (replicatedId !== undefined) this.#meta.put('replicatedId', replicatedId);
+      if (took || replicatedId !== undefined) this.#meta.put('rev', this.revision() + 1);
+      return took;
+    });
+    if (opts.durable) await this.flushed();
+    return applied;
+  }
+
+  /** Resolves when every write committed so far is flushed to disk. */
+  async flushed(): Promise<void> {
+    await this.#root.flushed;
+  }
+
+  /**
+   * Records a skipped replicated entry: only the replication position moves (an entry that
+   * failed its checks is passed over, never applied).
+   */
+  async skipReplicated(replicatedId: string): Promise<void> {
+    await this.#root.transaction(() => {
+      this.#meta.put('replicatedId', replicatedId);
+    });
   }
 
   /** The replication position this store has applied up to (cluster mode). */
@@ -261,6 +311,21 @@ export class ControlStore {
       this.#meta.put('replicatedId', id);
       this.#meta.put('rev', this.revision() + 1);
     });
+    await this.flushed();
+  }
+
+  // ---- node-local cluster membership (what the CLI checks before writing) ----
+
+  /** Marks this data dir as a cluster node's (prefix) or a single node's (null); set by the server at start. */
+  async setClusterMembership(prefix: string | null): Promise<void> {
+    if ((this.#meta.get('cluster') ?? null) === prefix) return;
+    await this.#meta.put('cluster', prefix);
+    await this.flushed();
+  }
+
+  /** The cluster prefix this data dir's server last ran with, or null for a single node. */
+  clusterMembership(): string | null {
+    return (this.#meta.get('cluster') as string | null | undefined) ?? null;
   }
 
   // ---- bootstrap ----
@@ -275,7 +340,7 @@ export class ControlStore {
     const firstStart = this.#meta.get('bootstrapped') === undefined;
     let generated: string | null = null;
     let adminTokenRevokedAt: number | null = null;
-    if (firstStart && this.#apps.get('live') === undefined) await this.putApp(defaultApp('live'));
+    if (firstStart && this.#apps.get('live') === undefined) await this.createApp(defaultApp('live'));
     if (adminSecret !== undefined) {
       const hash = hashSecret(adminSecret);
       adminTokenRevokedAt = this.revokedAdminTokens().find((r) => r.hash === hash)?.at ?? null;
@@ -311,20 +376,38 @@ export class ControlStore {
     return [...this.#apps.getRange()].map((e) => e.value);
   }
 
+  /** Replaces an app record whole. Prefer createApp and updateApp, which cannot lose a concurrent change. */
   async putApp(app: App): Promise<void> {
     await this.#committer({ op: 'putApp', app });
   }
 
   /**
+   * Creates an app unless one of that name exists by the time the change is applied (on a
+   * cluster: by stream order, so two nodes creating the same name agree on the first).
+   * Returns false when the name was taken.
+   */
+  async createApp(app: App): Promise<boolean> {
+    return this.#committer({ op: 'createApp', app });
+  }
+
+  /**
+   * Changes the given fields of an app, merged into the record current when the change is
+   * applied (concurrent updates of different fields all stick). Returns the app after the
+   * change, or undefined if it does not exist (any more).
+   */
+  async updateApp(name: string, changes: AppChanges): Promise<App | undefined> {
+    const applied = await this.#committer({ op: 'updateApp', name, changes });
+    return applied ? this.#apps.get(name) : undefined;
+  }
+
+  /**
    * Gives the app a new play-token secret: every play token signed with the old one stops
    * working (the workers end the viewers holding them when the new app table reaches them).
+   * A field-level change, so it cannot undo a concurrent PATCH of other fields.
    */
   async rotatePlaySecret(name: string): Promise<App | undefined> {
-    const app = this.#apps.get(name);
-    if (!app) return undefined;
-    const next: App = { ...app, playSecret: randomBytes(32).toString('hex') };
-    await this.#committer({ op: 'putApp', app: next });
-    return next;
+    if (!this.#apps.get(name)) return undefined;
+    return this.updateApp(name, { playSecret: randomBytes(32).toString('hex') });
   }
 
   /** Deletes an app with its camera keys and the tokens restricted to it. */
@@ -428,10 +511,14 @@ export class ControlStore {
 
   /**
    * Records when a key was last used (on the handshake, not awaited there). Node-local:
-   * in a cluster each node knows when a key last connected to it.
+   * in a cluster each node knows when a key last connected to it. The read and the write
+   * are one transaction: a revoke committed in between is seen, so the record of a revoked
+   * key is never written back.
    */
   async touchKey(id: string, at: number): Promise<void> {
-    const key = this.#keys.get(id);
-    if (key) await this.#keys.put(id, { ...key, lastSeenAt: at });
+    await this.#root.transaction(() => {
+      const key = this.#keys.get(id);
+      if (key) this.#keys.put(id, { ...key, lastSeenAt: at });
+    });
   }
 }

@@ -5,7 +5,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import pino from 'pino';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReplicationCounts } from './cluster/replication.js';
 import { HotCounter, HotHistogram, type HotSeries } from './hotMetrics.js';
 
 export type Logger = pino.Logger;
@@ -169,6 +170,8 @@ export class PrimaryMetrics {
     perCamera: (() => Promise<CameraSeries[]>) | null;
     /** null on a single node; else whether Redis replication is connected. */
     replicationConnected: (() => boolean) | null;
+    /** null on a single node; else what replication refused, gaps, snapshot loads. */
+    replicationCounts?: (() => ReplicationCounts) | null;
     shards: number;
     apps: () => string[];
     /** Reason tokens a handshake can be refused with, and their close codes. */
@@ -192,6 +195,7 @@ export class PrimaryMetrics {
         this.set(connected() ? 1 : 0);
       } });
     }
+    if (opts.replicationCounts) this.#replication(opts.replicationCounts);
     new Gauge({ name: 'framehub_link_capacity_bytes_per_second', help: 'Configured network link capacity (FRAMEHUB_LINK_CAPACITY_BPS / 8)', registers: r, collect() {
       this.set(opts.linkCapacityBps / 8);
     } });
@@ -202,6 +206,27 @@ export class PrimaryMetrics {
       for (const [app, n] of counts) this.set({ app }, n);
     } });
     if (opts.perCamera) this.#perCamera(opts.perCamera);
+  }
+
+  /** Replication integrity: refused entries and snapshots, gaps, snapshot loads (read from the Replication's counts). */
+  #replication(source: () => ReplicationCounts): void {
+    const r = [this.registry];
+    new Counter({ name: 'framehub_cluster_replication_rejected_total', help: 'Entries, snapshots and heartbeats read from Redis that failed their checks and were skipped (unsigned, bad_signature, invalid), by kind and reason', labelNames: ['kind', 'reason'], registers: r, collect() {
+      this.reset();
+      for (const kind of ['entry', 'snapshot', 'heartbeat']) for (const reason of ['unsigned', 'bad_signature', 'invalid']) this.inc({ kind, reason }, 0);
+      for (const [k, n] of source().rejected) {
+        const [kind, reason] = k.split('|') as [string, string];
+        this.inc({ kind, reason }, n);
+      }
+    } });
+    new Counter({ name: 'framehub_cluster_replication_gaps_total', help: 'Times the change stream did not continue from this node\'s position and no newer snapshot covered the gap', registers: r, collect() {
+      this.reset();
+      this.inc(source().gaps);
+    } });
+    new Counter({ name: 'framehub_cluster_snapshot_loads_total', help: 'Times this node replaced its control store with the cluster snapshot, by reason (join, gap, behind)', labelNames: ['reason'], registers: r, collect() {
+      this.reset();
+      for (const reason of ['join', 'gap', 'behind']) this.inc({ reason }, source().snapshotLoads.get(reason as 'join') ?? 0);
+    } });
   }
 
   /** About ten series per camera, computed at scrape time from the frame slots and stats. */

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { SimCamera } from '../src/camera/simulator.js';
 import { mjpegReader, rawCamera, type MjpegReader } from './helpers/clients.js';
 import { startChild, type ChildServer } from './helpers/child.js';
-import { ADMIN_TOKEN, sleep, tempDir, waitFor } from './helpers/server.js';
+import { ADMIN_TOKEN, CLUSTER_SECRET, sleep, tempDir, waitFor } from './helpers/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CAMERAS = 60;
@@ -45,7 +45,7 @@ function startRedis(): Promise<ChildProcess> {
 }
 
 async function startNode(n: (typeof nodes)[number]): Promise<void> {
-  n.srv = await startChild({ PORT: String(n.port), FRAMEHUB_DATA_DIR: n.dataDir, FRAMEHUB_REDIS_URL: `redis://127.0.0.1:${redisPort}`, FRAMEHUB_NODE_ID: n.id, FRAMEHUB_TRUSTED_PROXIES: '127.0.0.1', LOG_LEVEL: 'warn', FRAMEHUB_WORKERS: '1' });
+  n.srv = await startChild({ PORT: String(n.port), FRAMEHUB_DATA_DIR: n.dataDir, FRAMEHUB_REDIS_URL: `redis://127.0.0.1:${redisPort}`, FRAMEHUB_CLUSTER_SECRET: CLUSTER_SECRET, FRAMEHUB_NODE_ID: n.id, FRAMEHUB_TRUSTED_PROXIES: '127.0.0.1', LOG_LEVEL: 'warn', FRAMEHUB_WORKERS: '1' });
 }
 
 const api = async (base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> => {
@@ -124,6 +124,23 @@ test('a key minted on one node works on another within a second; a revoke anywhe
   const closed = await cam.closed;
   assert.equal(closed.code, 4401);
   assert.equal(closed.reason, 'key_revoked');
+});
+
+test('bulk keys minted on one node work on another; a bulk revoke elsewhere closes their cameras', async () => {
+  const minted = await api(nodeBase(0), 'POST', '/api/v1/apps/live/ws-ingest/bulk', { cameras: [{ room: 'bulk-a' }, { room: 'bulk-b' }] });
+  assert.equal(minted.status, 201, JSON.stringify(minted.body));
+  const keys = minted.body.data.keys as { id: string; name: string; streamKey: string }[];
+  const cams = await Promise.all(
+    keys.map((k) =>
+      waitFor(async () => {
+        const c = rawCamera(nodes[1]!.port, { room: k.name, key: k.streamKey });
+        return c.ready.then(() => c, () => null);
+      }, 5000, `bulk key of ${k.name} usable on node n2`),
+    ),
+  );
+  const revoked = await api(nodeBase(2), 'POST', '/api/v1/apps/live/ws-ingest/bulk-revoke', { ids: keys.map((k) => k.id) });
+  assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
+  for (const cam of cams) assert.equal((await cam.closed).code, 4401);
 });
 
 test('a node killed with SIGKILL: its cameras stream again through the balancer', async () => {

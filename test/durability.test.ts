@@ -1,12 +1,16 @@
-// Acknowledged writes survive SIGKILL of the whole process right after the answer, and the
-// CLI can manage a data dir while the server runs (the server applies its changes).
+// Acknowledged writes survive SIGKILL of the whole process right after the answer, and a
+// simulated power cut (flushes held, then LMDB's after-reboot restore); the CLI can manage
+// a data dir while the server runs (the server applies its changes).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { rawCamera } from './helpers/clients.js';
 import { MAIN, startChild } from './helpers/child.js';
-import { tempDir } from './helpers/server.js';
+import { sleep, tempDir, waitFor } from './helpers/server.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
 
 test('every acknowledged API write survives a SIGKILL right after the answer', async () => {
   const dataDir = tempDir();
@@ -69,4 +73,65 @@ test('the CLI works on the data dir of a running server; a key revoked there clo
   srv.child.kill('SIGTERM');
   await srv.exited;
   rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a simulated power cut loses no acknowledged write; an unacknowledged one is all it can lose', async () => {
+  // The disk: an LD_PRELOAD shim holds fsync/fdatasync while a gate file exists.
+  const dir = tempDir('framehub-fsync-');
+  const shim = path.join(dir, 'fsyncGate.so');
+  execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', shim, path.join(ROOT, 'test/fixtures/fsyncGate.c'), '-ldl']);
+  const gate = path.join(dir, 'gate');
+  const dataDir = tempDir();
+  const first = await startChild({ FRAMEHUB_DATA_DIR: dataDir, LD_PRELOAD: shim, FSYNC_GATE: gate });
+  const h = { Authorization: `Bearer ${first.token}`, 'Content-Type': 'application/json' };
+  const post = (p: string, body: unknown) => fetch(first.base + p, { method: 'POST', headers: h, body: JSON.stringify(body) });
+
+  // Acknowledged: keys, an app, a token, a revoke (each answered only once it is on disk).
+  const keys: { room: string; streamKey: string; id: string }[] = [];
+  await Promise.all(Array.from({ length: 12 }, async (_, i) => {
+    const r = await post('/api/v1/apps/live/ws-ingest', { room: `pc${i}` });
+    assert.equal(r.status, 201);
+    keys.push({ room: `pc${i}`, ...((await r.json()) as any).data });
+  }));
+  assert.equal((await post('/api/v1/apps', { name: 'powercut' })).status, 201);
+  const tokenRes = await post('/api/v1/tokens', { name: 'pc', scopes: ['apps:read'] });
+  const token = ((await tokenRes.json()) as any).data.token as string;
+  const revoked = keys.pop()!;
+  assert.equal((await fetch(`${first.base}/api/v1/apps/live/ws-ingest/${revoked.id}`, { method: 'DELETE', headers: h })).status, 200);
+
+  // Now the disk stops flushing: a new key is committed (visible to reads) but not durable.
+  writeFileSync(gate, '');
+  let answered = false;
+  const inflight = post('/api/v1/apps/live/ws-ingest', { room: 'inflight' }).then((r) => {
+    answered = true;
+    return r;
+  });
+  inflight.catch(() => {});
+  await waitFor(async () => {
+    const list = ((await (await fetch(`${first.base}/api/v1/apps/live/ws-ingest`, { headers: h })).json()) as any).data as { name: string }[];
+    return list.some((k) => k.name === 'inflight');
+  }, 10_000, 'the in-flight key committed and visible');
+  await sleep(200);
+  assert.equal(answered, false, 'no answer while the change is not on disk');
+
+  // Power cut: the process dies; after the "reboot" LMDB restores the last flushed
+  // transaction (what it does when the boot id changed; LMDB_RESTORE=safe forces it here).
+  first.child.kill('SIGKILL');
+  await first.exited;
+  unlinkSync(gate);
+  const second = await startChild({ FRAMEHUB_DATA_DIR: dataDir, LMDB_RESTORE: 'safe' });
+  const listed = ((await (await fetch(`${second.base}/api/v1/apps/live/ws-ingest`, { headers: h })).json()) as any).data as { id: string; name: string }[];
+  assert.ok(!listed.some((k) => k.name === 'inflight'), 'the unflushed change is gone: the restore really went back to the last flushed state');
+  for (const k of keys) assert.ok(listed.some((x) => x.id === k.id), `acknowledged key ${k.room} survived`);
+  assert.ok(!listed.some((x) => x.id === revoked.id), 'the acknowledged revoke survived');
+  assert.equal((await fetch(`${second.base}/api/v1/apps/powercut`, { headers: h })).status, 200);
+  assert.equal((await fetch(`${second.base}/api/v1/apps`, { headers: { Authorization: `Bearer ${token}` } })).status, 200);
+  const cam = rawCamera(second.port, { room: keys[0]!.room, key: keys[0]!.streamKey });
+  await cam.ready;
+  cam.ws.close(1000);
+  await cam.closed;
+  second.child.kill('SIGTERM');
+  await second.exited;
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
 });

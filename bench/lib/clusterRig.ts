@@ -12,6 +12,9 @@ import type { MeasuredServer } from './measure.js';
 import type { MetricsSample } from './serverMetrics.js';
 import { Target } from './target.js';
 
+/** The rig's cluster secret (FRAMEHUB_CLUSTER_SECRET, the same on every node). */
+const BENCH_CLUSTER_SECRET = 'bench-cluster-secret-0123456789abcdefghijklmnop';
+
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 export async function freePort(): Promise<number> {
@@ -82,6 +85,7 @@ export class ClusterRig {
             label: id,
             env: {
               FRAMEHUB_REDIS_URL: `redis://127.0.0.1:${rig.redisPort}`,
+              FRAMEHUB_CLUSTER_SECRET: BENCH_CLUSTER_SECRET,
               FRAMEHUB_NODE_ID: id,
               FRAMEHUB_TRUSTED_PROXIES: '127.0.0.1',
               // The key-replication probe retries a handshake until the key has arrived: its

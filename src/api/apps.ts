@@ -2,6 +2,9 @@
 // overrides of the protocol limits (they appear in `ready` for the next connection).
 // Turning WS ingest off closes the app's live cameras (4403); deleting the app closes them
 // with 4401 `unknown_app` and removes its keys and app-restricted tokens.
+// Creating is create-if-absent and PATCH is field-level, both decided when the change is
+// applied: two creations of one name (on one node or two) give one 201 and one 409, and
+// concurrent PATCHes of different fields all stick.
 import { z } from 'zod';
 import { CodedError } from '../errors.js';
 import { defaultApp, type App } from '../keys.js';
@@ -64,7 +67,7 @@ export function appRoutes(deps: ApiDeps): Route[] {
         const body = validate(Create, json());
         if (deps.store.getApp(body.name)) throw new CodedError('conflict', `app ${body.name} exists`);
         const app: App = { ...defaultApp(body.name), ...body };
-        await deps.store.putApp(app);
+        if (!(await deps.store.createApp(app))) throw new CodedError('conflict', `app ${body.name} exists (created at the same time elsewhere)`);
         deps.appsChanged();
         deps.log.info({ event: 'app_created', app: app.name }, 'app created');
         return ok(201, appView(deps, app));
@@ -79,8 +82,8 @@ export function appRoutes(deps: ApiDeps): Route[] {
       handler: async ({ params, json }) => {
         const app = requireApp(deps, params.app!);
         const body = validate(Update, json());
-        const next: App = { ...app, ...body };
-        await deps.store.putApp(next);
+        const next = await deps.store.updateApp(app.name, body);
+        if (!next) throw new CodedError('not_found', `unknown app ${app.name} (deleted meanwhile)`);
         deps.appsChanged();
         if (app.wsIngest && !next.wsIngest) deps.cameras.kickWhere((c) => c.app === app.name, 'ws_ingest_disabled', 'WS ingest was disabled for this app');
         deps.log.info({ event: 'app_updated', app: app.name, changed: Object.keys(body) }, 'app updated');

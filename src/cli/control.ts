@@ -2,6 +2,8 @@
 // scripted installs. Works on the data dir directly (also while the server runs: the
 // server notices the change within a second and closes cameras whose key or app is gone).
 // Output is JSON, secrets appear once, in the creation output only.
+// On a cluster node it only reads: every write command calls assertCliMayWrite first
+// (src/cli/clusterGuard.ts), which refuses with a message pointing at the API.
 import { parseArgs } from 'node:util';
 import { appCreateSchema, appUpdateSchema } from '../api/apps.js';
 import { TokenCreate, tokenView } from '../api/tokens.js';
@@ -9,10 +11,12 @@ import { validate } from '../api/validate.js';
 import { MintBody } from '../api/wsIngest.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { CodedError } from '../errors.js';
+import { assertCliMayWrite } from './clusterGuard.js';
 import { ControlStore, defaultApp, fullRoom, type App, type CameraKey } from '../keys.js';
 import { mintFromCsv } from './mintFromCsv.js';
 
-export const CONTROL_HELP = `Control store (works on the data dir; --data-dir or FRAMEHUB_DATA_DIR, default ./data):
+export const CONTROL_HELP = `Control store (works on the data dir; --data-dir or FRAMEHUB_DATA_DIR, default ./data;
+on a cluster node only list works: make changes through the API, see docs/cluster.md):
   framehub apps list
   framehub apps create <name> [--ws-ingest on|off] [--public-playback on|off] [--max-cameras N]
                               [--max-fps N] [--max-frame-bytes N] [--idle-timeout-sec N]
@@ -87,6 +91,7 @@ export async function runControl(group: string, argv: string[], env: NodeJS.Proc
       if (args.length !== n) throw new ConfigError(`usage: framehub ${group} ${action} ${usage}`);
       return args;
     };
+    if (action !== 'list') assertCliMayWrite(store, env, `${group} ${action ?? ''}`.trim());
     switch (`${group} ${action}`) {
       case 'apps list':
         return store.listApps().map(appOut);
@@ -95,15 +100,14 @@ export async function runControl(group: string, argv: string[], env: NodeJS.Proc
         const body = validate(appCreateSchema(config.maxFrameBytes), { name, ...appSettings(values) });
         if (store.getApp(body.name)) throw new CodedError('conflict', `app ${body.name} exists`);
         const app: App = { ...defaultApp(body.name), ...body };
-        await store.putApp(app);
+        if (!(await store.createApp(app))) throw new CodedError('conflict', `app ${body.name} exists`);
         return appOut(app);
       }
       case 'apps update': {
         const [name] = need(1, '<name> [options]');
-        const app = store.getApp(name!);
-        if (!app) throw new CodedError('not_found', `unknown app ${name}`);
-        const next: App = { ...app, ...validate(appUpdateSchema(config.maxFrameBytes), appSettings(values)) };
-        await store.putApp(next);
+        if (!store.getApp(name!)) throw new CodedError('not_found', `unknown app ${name}`);
+        const next = await store.updateApp(name!, validate(appUpdateSchema(config.maxFrameBytes), appSettings(values)));
+        if (!next) throw new CodedError('not_found', `unknown app ${name}`);
         return appOut(next);
       }
       case 'apps delete': {

@@ -1,10 +1,12 @@
 // The cluster view: every node writes a heartbeat (its live streams) to Redis every
 // couple of seconds with a short expiry, and reads the others', so the streams API on any
 // node lists the cameras of the whole cluster with the node serving each. A node that
-// dies drops out when its heartbeat expires.
+// dies drops out when its heartbeat expires. Heartbeats are signed with the cluster secret
+// and checked when read: one that fails (forged, garbage) is left out and counted.
 import type { Redis } from 'ioredis';
 import type { StreamView } from '../api/streams.js';
 import type { Logger } from '../telemetry.js';
+import { openHeartbeat, sealHeartbeat, WireError, type ClusterKeys, type RejectReason } from './wire.js';
 
 export interface NodeView {
   node: string;
@@ -28,6 +30,8 @@ export class ClusterNodes {
   readonly #key: (node: string) => string;
   #last: Heartbeat[] = [];
   #lastAt = 0;
+  /** Keys already logged as refused (one line per key and reason, not one per read). */
+  readonly #warned = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
@@ -36,6 +40,8 @@ export class ClusterNodes {
     private readonly intervalMs: number,
     private readonly localStreams: () => Promise<StreamView[]>,
     private readonly log: Logger,
+    private readonly keys: ClusterKeys,
+    private readonly rejected: (reason: RejectReason) => void,
   ) {
     this.#key = (node) => `${prefix}:node:${node}`;
     this.#timer = setInterval(() => void this.beat(), intervalMs);
@@ -47,7 +53,7 @@ export class ClusterNodes {
   async beat(): Promise<void> {
     try {
       const hb: Heartbeat = { node: this.nodeId, at: Date.now(), streams: await this.localStreams() };
-      await this.redis.call('SET', this.#key(this.nodeId), JSON.stringify(hb), 'PX', String(this.intervalMs * 3));
+      await this.redis.call('SET', this.#key(this.nodeId), sealHeartbeat(this.keys, hb), 'PX', String(this.intervalMs * 3));
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'cluster heartbeat failed');
     }
@@ -65,7 +71,22 @@ export class ClusterNodes {
         cursor = next;
       } while (cursor !== '0');
       const values = keys.length ? ((await this.redis.call('MGET', ...keys)) as (string | null)[]) : [];
-      this.#last = values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as Heartbeat);
+      const beats: Heartbeat[] = [];
+      values.forEach((v, i) => {
+        if (v === null) return;
+        try {
+          beats.push(openHeartbeat(this.keys, v) as unknown as Heartbeat);
+        } catch (err) {
+          if (!(err instanceof WireError)) throw err;
+          this.rejected(err.reason);
+          const seen = `${keys[i]}|${err.reason}`;
+          if (!this.#warned.has(seen)) {
+            this.#warned.add(seen);
+            this.log.warn({ key: keys[i]!.slice(0, 100), reason: err.reason, err: err.message }, 'cluster heartbeat refused and left out of the cluster view');
+          }
+        }
+      });
+      this.#last = beats;
       this.#lastAt = Date.now();
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'could not read the cluster heartbeats');

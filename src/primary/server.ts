@@ -118,8 +118,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const tracing = await startTracing(process.env, VERSION, log);
   const store = new ControlStore(config.dataDir);
   // Loaded only on a cluster node: ioredis is ~3 MB of heap a single node does not need.
-  const replication = config.redisUrl ? await (await import('../cluster/replication.js')).Replication.start(store, { url: config.redisUrl, prefix: config.redisPrefix, nodeId }, log) : null;
+  const replication = config.redisUrl
+    ? await (await import('../cluster/replication.js')).Replication.start(store, { url: config.redisUrl, prefix: config.redisPrefix, nodeId, secret: config.clusterSecret!, snapshotEvery: config.redisSnapshotEvery }, log)
+    : null;
   if (replication) store.useCommitter(replication.commit);
+  // The CLI reads this to refuse local writes on a cluster node (src/cli/clusterGuard.ts).
+  await store.setClusterMembership(replication ? config.redisPrefix : null);
   const { generatedAdminToken, adminTokenRevokedAt } = await store.bootstrap(config.adminToken).catch((err: Error) => {
     // A fresh node of a cluster whose Redis is away cannot bootstrap: it starts empty.
     if (!replication) throw err;
@@ -142,6 +146,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const bootId = randomBytes(4).toString('hex');
 
   const shards: (Shard | null)[] = Array.from({ length: config.workers }, () => null);
+  // Workers need no cluster secret: it stays on the primary.
+  const workerConfig: Config = Object.freeze({ ...config, clusterSecret: undefined });
   let stopping = false;
 
   const broadcast = (msg: ToWorker): void => {
@@ -170,6 +176,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     nodeId,
     version: VERSION,
     replicationConnected: replication ? () => replication.connected : null,
+    replicationCounts: replication ? () => replication.counts : null,
     shards: config.workers,
     apps: () => store.listApps().map((a) => a.name),
     rejectionReasons: (['invalid_key', 'unknown_app', 'room_mismatch', 'invalid_identity', 'ws_ingest_disabled', 'max_cameras', 'node_full', 'rate_limited', 'replaced'] as const).map((r) => [r, CloseReason[r]]),
@@ -214,7 +221,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     },
   };
   const api = createApi(apiDeps);
-  if (replication) cluster = new ClusterNodes(replication.redis, config.redisPrefix, nodeId, CLUSTER_HEARTBEAT_MS, () => localStreamViews(apiDeps), log);
+  if (replication) {
+    cluster = new ClusterNodes(replication.redis, config.redisPrefix, nodeId, CLUSTER_HEARTBEAT_MS, () => localStreamViews(apiDeps), log, replication.keys, (reason) => replication.countRejected('heartbeat', reason));
+  }
   const workerMetrics = (): Promise<object[][]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
 
   // Changes made outside this process (the CLI on the same data dir) show up as a new
@@ -260,7 +269,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
 
   const spawn = (index: number): Shard => {
     doorbell.resetHandover(index);
-    const init: WorkerInit = { shard: index, config, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, counters, bootId };
+    const init: WorkerInit = { shard: index, config: workerConfig, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, counters, bootId };
     const shard = new Shard(index, init, { message: onMessage, exit: onExit }, log);
     shards[index] = shard;
     shard.post({ type: 'apps', apps: appViews() });

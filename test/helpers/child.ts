@@ -26,7 +26,10 @@ export async function startChild(env: Record<string, string>): Promise<ChildServ
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  const banner = await waitFor(() => (/listening on [^:]+:(\d+)/.test(err) ? err : '') || (child.exitCode !== null ? `EXITED ${err}` : ''), 20_000, 'server start');
+  const banner = await waitFor(() => (/listening on [^:]+:(\d+)/.test(err) ? err : '') || (child.exitCode !== null ? `EXITED ${err}` : ''), 20_000, 'server start').catch((e: Error) => {
+    child.kill('SIGKILL'); // a server that starts after the timeout must not outlive the test
+    throw e;
+  });
   if (banner.startsWith('EXITED')) throw new Error(`server exited: ${banner}`);
   const port = Number(/listening on [^:]+:(\d+)/.exec(banner)![1]);
   return { child, port, base: `http://127.0.0.1:${port}`, token: ADMIN_TOKEN, stdout: () => out, stderr: () => err, exited };

@@ -8,6 +8,8 @@ import { startServer, type ServerHandle } from '../../src/primary/server.js';
 import { createLogger } from '../../src/telemetry.js';
 
 export const ADMIN_TOKEN = 'fht_test-admin-token-0123456789abcdef';
+/** FRAMEHUB_CLUSTER_SECRET of the cluster tests' nodes. */
+export const CLUSTER_SECRET = 'test-cluster-secret-0123456789abcdefghijklmn';
 
 export interface TestServer extends ServerHandle {
   dataDir: string;
