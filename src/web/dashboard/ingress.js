@@ -50,8 +50,10 @@ export class IngressView {
         if (!m || m.state !== 'live' || this.thumbQuery === null) return null;
         return `/live/${seg(this.app.name)}/${seg(m.name)}/frame.jpg${this.thumbQuery}`;
       },
-      (status) => {
-        if (status === 401 || status === 403) this.#thumbToken(true);
+      // Refused with the token in use: it went void (secret rotated elsewhere, or expired). Answers
+      // to requests made with an older token, or while a new one is on its way, change nothing.
+      (status, src) => {
+        if ((status === 401 || status === 403) && this.thumbQuery && src.endsWith(this.thumbQuery)) this.renewTokens();
       },
     );
     // A card coming on screen is refreshed (and gets its player link with a room token, private apps).
@@ -224,8 +226,20 @@ export class IngressView {
     }
   }
 
+  /**
+   * Every play token of the app went void (its play secret was rotated, from this page or
+   * elsewhere): forget them all, fetch a new app-wide one, and room tokens for the cards on screen.
+   */
+  renewTokens() {
+    if (this.stopped || this.app.publicPlayback) return;
+    this.tokens.clear();
+    this.#thumbToken(false);
+    for (const card of this.cards.values()) if (this.thumbs.isVisible(card)) this.#updateCard(card);
+  }
+
   /** The app-wide play token for thumbnails of a private app (one request, renewed by PlayTokens). */
   #thumbToken(drop) {
+    if (this.stopped) return;
     if (drop) this.tokens.drop('*');
     this.thumbQuery = this.app.publicPlayback ? '' : null;
     if (this.app.publicPlayback) return;

@@ -175,8 +175,8 @@ setupDeleteApp(
     (current ? $('app-picker') : $('new-name')).focus();
   },
 );
-// After a rotation the cached play tokens are void: showing the app again fetches new ones.
-setupRotateSecret(() => current, (app) => current?.name === app.name && selectApp(current));
+// After a rotation the cached play tokens are void: the view fetches new ones, keeping its cards.
+setupRotateSecret(() => current, (app) => current?.name === app.name && view?.renewTokens());
 setupSettings(
   () => current,
   (next) => {

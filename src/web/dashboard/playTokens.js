@@ -10,6 +10,7 @@ export class PlayTokens {
   constructor(app) {
     this.app = app;
     this.cache = new Map(); // room name or '*' -> { token, expiresAt, pending }
+    this.generation = 0; // bumped by clear(): an answer to an earlier request is not cached
   }
 
   #fresh(entry) {
@@ -22,13 +23,15 @@ export class PlayTokens {
     if (this.#fresh(entry)) return entry.token;
     if (entry?.pending) return entry.pending;
     const path = room === '*' ? `/api/v1/apps/${seg(this.app)}/play-token?ttl=${TTL_SEC}` : `/api/v1/apps/${seg(this.app)}/play-token/${seg(room)}?ttl=${TTL_SEC}`;
+    const generation = this.generation;
     const pending = api('GET', path).then(
       (d) => {
+        if (generation !== this.generation) return this.get(room); // cleared meanwhile: maybe signed with the old secret
         this.cache.set(room, { token: d.token, expiresAt: d.expiresAt });
         return d.token;
       },
       (err) => {
-        this.cache.delete(room);
+        if (generation === this.generation) this.cache.delete(room);
         throw err;
       },
     );
@@ -45,5 +48,11 @@ export class PlayTokens {
   /** Forget a token the server refused (401/403), so the next get() fetches a new one. */
   drop(room = '*') {
     this.cache.delete(room);
+  }
+
+  /** Forget every token (the app's play secret changed: all of them are void, pending ones too). */
+  clear() {
+    this.cache.clear();
+    this.generation++;
   }
 }

@@ -9,7 +9,10 @@ const MAX_PER_TICK = 40;
 const MAX_PARALLEL = 4;
 
 export class ThumbnailScheduler {
-  /** `src(room)`: the frame.jpg URL of a room, or null (offline: keep the last picture). */
+  /**
+   * `src(room)`: the frame.jpg URL of a room, or null (offline, or no play token yet: keep the
+   * last picture); `onStatus(status, src)`: the HTTP status of each answer and the URL asked.
+   */
   constructor(src, onStatus) {
     this.src = src;
     this.onStatus = onStatus;
@@ -81,12 +84,14 @@ export class ThumbnailScheduler {
   }
 
   async #refresh(cards) {
-    const queue = cards.map((c) => [c, this.src(c.room)]).filter(([, src]) => src);
+    const queue = [...cards];
     const worker = async () => {
-      for (let job = queue.shift(); job && !this.stopped; job = queue.shift()) {
-        const [card, src] = job;
+      for (let card = queue.shift(); card && !this.stopped; card = queue.shift()) {
+        // The URL is read per request: after a 401 the rest of the round waits for the new token.
+        const src = this.src(card.room);
+        if (!src) continue;
         const status = await card.thumbnail.refresh(src);
-        if (status !== null) this.onStatus(status);
+        if (status !== null) this.onStatus(status, src);
       }
     };
     await Promise.all(Array.from({ length: Math.min(MAX_PARALLEL, queue.length) }, worker));
