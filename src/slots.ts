@@ -1,7 +1,7 @@
 // The shared frame arena: where a camera's latest frame lives, readable by every worker.
 //
 // One SharedArrayBuffer per shard holds `slotsPerArena` slots. A slot is one room: a
-// 64-byte header and two frame buffers of `slotBytes` each. The writer alternates
+// 128-byte header (32 int32 words, below) and two frame buffers of `slotBytes` each. The writer alternates
 // buffers and publishes with a seqlock (the buffer's word is -1 while it is written,
 // the frame number when done), so a reader that copies a frame and re-checks the word
 // never hands a torn frame to a viewer. Only the latest frame is kept: memory is
@@ -133,11 +133,6 @@ export class FrameArena {
   setOwner(slot: number, connId: number): void {
     const { i32, h } = this.#at(slot);
     Atomics.store(i32, h + H.OWNER, connId);
-  }
-
-  generation(slot: number): number {
-    const { i32, h } = this.#at(slot);
-    return Atomics.load(i32, h + H.GEN);
   }
 
   // --- writer side ---
@@ -411,9 +406,5 @@ export class NodeCounters {
 
   removeViewer(): void {
     Atomics.sub(this.#i32, NodeCounters.VIEWERS, 1);
-  }
-
-  get viewers(): number {
-    return Atomics.load(this.#i32, NodeCounters.VIEWERS);
   }
 }

@@ -130,10 +130,6 @@ export class Hub {
     return n;
   }
 
-  viewersOf(room: string): number {
-    return this.#rooms.get(room)?.viewers.size ?? 0;
-  }
-
   /** Adds a viewer and writes it the room's newest frame at once (if there is one). */
   attach(info: RoomInfo, viewer: Viewer): void {
     let room = this.#rooms.get(info.room);
@@ -169,11 +165,6 @@ export class Hub {
     if (frame && frame.seq !== viewer.lastSeq) {
       if (viewer.deliver(frame)) this.#metrics.delivered(viewer.transport, 1, viewer.transport === 'mjpeg' ? frame.part.length : frame.jpeg.length);
     }
-  }
-
-  /** The room's newest frame for a viewer that is not attached (nothing written). */
-  peek(slot: number): OutgoingFrame | null {
-    return this.#read(slot);
   }
 
   /** The room's newest frame, copied out of the slot into the hub's scratch buffer. */

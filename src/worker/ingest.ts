@@ -94,10 +94,6 @@ export class Ingest {
     this.#d = deps;
   }
 
-  get count(): number {
-    return this.#cameras.size;
-  }
-
   list(): { connId: number; room: string; streamId: string }[] {
     return [...this.#cameras.entries()].map(([connId, ws]) => {
       const a = ws.getUserData().admission;
@@ -112,7 +108,7 @@ export class Ingest {
       // connection from the frame header alone (the client sees 1006).
       maxPayloadLength: config.maxFrameBytes * 4,
       maxBackpressure: 64 * 1024,
-      idleTimeout: 0, // liveness is checked in app code (sweep), see DESIGN.md section 2
+      idleTimeout: 0, // liveness (pings, 4408) is app code, the sweep: docs/deploy.md, supported platforms
       sendPingsAutomatically: false,
       upgrade: (res, req, context) => this.#upgrade(res, req, context),
       open: (ws) => this.#open(ws),

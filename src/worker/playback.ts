@@ -249,8 +249,4 @@ export class Playback {
     for (const viewer of [...this.#mjpeg.keys()]) viewer.end();
     for (const ws of [...this.#ws]) closeWithError(ws, 'going_away', 'server shutting down');
   }
-
-  get wsViewerCount(): number {
-    return this.#ws.size;
-  }
 }

@@ -26,11 +26,6 @@ export class ViewerLimits {
     this.#perIpLimit = config.accept === 'all' ? Math.ceil(config.maxViewersPerIp / config.workers) : config.maxViewersPerIp;
   }
 
-  /** Node-wide viewer connections right now. */
-  get total(): number {
-    return this.#counters.viewers;
-  }
-
   /** Takes a place for a viewer of `room` (null: a wall socket, counted per node and address only). */
   admit(ip: string, room: RoomInfo | null): ViewerAdmission {
     const fromIp = this.#perIp.get(ip) ?? 0;

@@ -40,10 +40,6 @@ export class ViewerSessions {
     return () => this.#sessions.delete(session);
   }
 
-  get size(): number {
-    return this.#sessions.size;
-  }
-
   /** Ends the sessions whose token has expired (run every second: they end within a second of `exp`). */
   sweep(now: number): void {
     this.#endWhere((s) => s.expiresAt <= now, 'token_expired');

@@ -244,8 +244,4 @@ export class Wall {
   closeAll(): void {
     for (const ws of [...this.#sessions]) closeWithError(ws, 'going_away', 'server shutting down');
   }
-
-  get count(): number {
-    return this.#sessions.size;
-  }
 }
