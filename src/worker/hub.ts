@@ -1,10 +1,13 @@
-// The frame hub of one worker: the viewers of each room on this worker, and the fan-out
-// that reads a room's newest frame from its shared slot once and writes the same bytes
-// to every viewer. A congested viewer skips frames (latest frame wins) and is caught up
-// with the newest frame when its socket drains; nothing queues.
+// The frame hub of one worker: the registry of the viewers of each room on this worker
+// (every transport's viewers live here and nowhere else), and the delivery that reads a
+// room's newest frame from its shared slot once and writes the same bytes to every viewer.
+// A congested viewer skips frames (latest frame wins) and is caught up with the newest
+// frame when its socket drains; nothing queues. Fan-out (fanout.ts) says when a slot has
+// a new frame.
 import type { RoomInfo } from '../protocol.js';
 import type { FrameArena } from '../slots.js';
 import type { DropReason, Transport } from '../telemetry.js';
+import type { FrameReceiver } from './fanout.js';
 
 /** Space kept before the JPEG in the scratch buffer for the MJPEG part header. */
 const PART_HEADER_ROOM = 160;
@@ -66,6 +69,9 @@ export interface OutgoingFrame {
   part: Uint8Array;
 }
 
+/** Why the hub ends a viewer: its room ended (or its app's access changed), or the worker shuts down. */
+export type ViewerEnd = 'stream_ended' | 'going_away';
+
 export interface Viewer {
   readonly transport: Exclude<Transport, 'snapshot'>;
   /** Sequence number of the last frame written (0 = none). */
@@ -76,8 +82,10 @@ export interface Viewer {
   readonly throttled?: boolean;
   /** The room changed state (camera away / back). */
   roomState(state: RoomInfo['state']): void;
-  /** The room ended: finish the response / close the socket. */
-  end(): void;
+  /** Finish the response / close the socket (it is already out of the hub). */
+  end(reason: ViewerEnd): void;
+  /** Once a second, the viewer's own upkeep: MJPEG keepalive and stall check, WS pings on a ping round. */
+  sweep?(now: number, pingRound: boolean): void;
 }
 
 export interface HubMetrics {
@@ -95,7 +103,14 @@ interface HubRoom {
   lastSeq: number;
 }
 
-export class Hub {
+export interface HubOptions {
+  arena: FrameArena;
+  /** This worker's index: its bit in the slots' VIEWERS masks. */
+  shard: number;
+  metrics: HubMetrics;
+}
+
+export class Hub implements FrameReceiver {
   readonly #arena: FrameArena;
   readonly #shard: number;
   readonly #metrics: HubMetrics;
@@ -103,13 +118,12 @@ export class Hub {
   readonly #bySlot = new Map<number, HubRoom>();
   readonly #scratch: Buffer;
   readonly #frame: OutgoingFrame;
-  readonly #pending = new Set<number>();
-  #flushScheduled = false;
 
-  constructor(arena: FrameArena, shard: number, metrics: HubMetrics) {
+  constructor(options: HubOptions) {
+    const { arena } = options;
     this.#arena = arena;
-    this.#shard = shard;
-    this.#metrics = metrics;
+    this.#shard = options.shard;
+    this.#metrics = options.metrics;
     // Its own ArrayBuffer, so the JPEG lands 8-byte aligned (PART_HEADER_ROOM) and the copy out of the arena is word-wise.
     this.#scratch = Buffer.from(new ArrayBuffer(PART_HEADER_ROOM + arena.layout.slotBytes + PART_TRAILER.length));
     this.#frame = { seq: 0, receivedAt: 0, now: 0, jpeg: this.#scratch.subarray(0, 0), part: this.#scratch.subarray(0, 0) };
@@ -184,26 +198,7 @@ export class Hub {
     return frame;
   }
 
-  /**
-   * A camera on this worker published into a slot its viewers watch. The fan-out waits for
-   * the next turn of the loop: inside the camera's message handler uWS keeps the camera
-   * socket corked, so viewer writes could not be corked and each MJPEG part would leave as
-   * several syscalls. Frames arriving meanwhile are coalesced (latest frame wins).
-   */
-  schedule(slot: number): void {
-    this.#pending.add(slot);
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      for (const s of this.#pending) {
-        this.#pending.delete(s);
-        this.onFrame(s);
-      }
-    });
-  }
-
-  /** A slot has a new frame (doorbell or local publish): fan it out to this worker's viewers. */
+  /** A slot has a new frame (doorbell or local publish, see fanout.ts): write it to this worker's viewers. */
   onFrame(slot: number): void {
     const room = this.#bySlot.get(slot);
     if (!room) return;
@@ -237,19 +232,28 @@ export class Hub {
     if (stateChanged) for (const v of room.viewers) v.roomState(info.state);
   }
 
-  onRoomClosed(roomName: string): void {
+  onRoomClosed(roomName: string, reason: ViewerEnd = 'stream_ended'): void {
     const room = this.#rooms.get(roomName);
     if (!room) return;
     this.#forget(room);
     for (const v of [...room.viewers]) {
       this.#metrics.viewerCount(v.transport, -1);
-      v.end();
+      v.end(reason);
     }
     room.viewers.clear();
   }
 
-  /** Ends the viewers of every room matching `pred` (shutdown, app gone private or deleted). */
-  endWhere(pred: (info: RoomInfo) => boolean): void {
-    for (const room of [...this.#rooms.values()]) if (pred(room.info)) this.onRoomClosed(room.info.room);
+  /** Ends the viewers of every room matching `pred` (app gone private or deleted; shutdown: 'going_away'). */
+  endWhere(pred: (info: RoomInfo) => boolean, reason: ViewerEnd = 'stream_ended'): void {
+    for (const room of [...this.#rooms.values()]) if (pred(room.info)) this.onRoomClosed(room.info.room, reason);
+  }
+
+  /**
+   * Every viewer's upkeep, once a second (the worker's sweep). A viewer may leave the hub
+   * during its own sweep (a stalled MJPEG viewer, a WS viewer that missed its pongs): Map
+   * and Set iteration goes on past an entry deleted meanwhile.
+   */
+  sweep(now: number, pingRound: boolean): void {
+    for (const room of this.#rooms.values()) for (const v of room.viewers) v.sweep?.(now, pingRound);
   }
 }

@@ -8,7 +8,8 @@
 // the process. A frame sent before `ready` is kept (the newest one) and published on
 // admission; a close during the wait hands the admission back (no ghost camera).
 // Each binary message is one JPEG: checked (size, SOI/EOI, token bucket at maxFps) and
-// copied into the room's shared slot; viewers on other workers are woken by the doorbell.
+// handed to the frame sink (fanout.ts), which copies it into the room's shared slot and
+// wakes the room's viewers on every worker.
 import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { RequestChannel } from '../channel.js';
 import type { Config } from '../config.js';
@@ -16,11 +17,10 @@ import { CloseCode, type CloseReasonToken } from '../errors.js';
 import { isJpeg } from '../jpeg.js';
 import { hashSecret } from '../secretHash.js';
 import type { AdmitResult, CameraStats, Limits, ReplyResult, RoomInfo, ToPrimary, WorkerRequest } from '../protocol.js';
-import type { Doorbell, FrameArena } from '../slots.js';
 import type { AppIngestSeries, Logger, WorkerMetrics } from '../telemetry.js';
+import type { FrameSink } from './fanout.js';
 import { readRequest } from './http.js';
-import type { Hub } from './hub.js';
-import { closeWithError, pingOrDrop, type SocketState } from './sockets.js';
+import { closeWithError, gotPong, pingOrDrop, upgrade, type SocketState } from './sockets.js';
 
 /** performance.timeOrigin is a getter that costs more than the clock read itself: read it once. */
 const TIME_ORIGIN = performance.timeOrigin;
@@ -55,10 +55,10 @@ export interface CameraSocketData extends SocketState {
 
 export interface IngestDeps {
   shard: number;
-  config: Config;
-  arena: FrameArena;
-  doorbell: Doorbell;
-  hub: Hub;
+  /** The payload cap uWS enforces (a multiple of FRAMEHUB_MAX_FRAME_BYTES). */
+  config: Pick<Config, 'maxFrameBytes'>;
+  /** Where accepted frames go: the room's slot, then its viewers. */
+  frames: FrameSink;
   metrics: WorkerMetrics;
   log: Logger;
   primary: RequestChannel<WorkerRequest>;
@@ -113,22 +113,14 @@ export class Ingest {
       upgrade: (res, req, context) => this.#upgrade(res, req, context),
       open: (ws) => this.#open(ws),
       message: (ws, message, isBinary) => this.#message(ws, message, isBinary),
-      pong: (ws) => {
-        ws.getUserData().missedPongs = 0;
-      },
-      ping: (ws) => {
-        ws.getUserData().missedPongs = 0;
-      },
+      pong: gotPong,
+      ping: gotPong,
       close: (ws, code) => this.#close(ws, code),
     };
   }
 
   #upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
     const info = readRequest(res, req, this.#d.trustedProxies);
-    const secKey = info.headers['sec-websocket-key'] ?? '';
-    const secExt = info.headers['sec-websocket-extensions'] ?? '';
-    // Echo the first requested subprotocol (arduinoWebSockets asks for `arduino`).
-    const secProto = (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim();
     const key = presentedKey(info.headers, info.params);
     const now = Date.now();
     const request: WorkerRequest = {
@@ -146,7 +138,7 @@ export class Ingest {
       kind: 'camera', admission: null, ticket, early: null, ip: info.ip, openedAt: now, lastFrameAt: now,
       missedPongs: 0, tokens: 0, refilledAt: now, frames: 0, bytes: 0, lastStatsAt: 0, closing: null, series: null,
     };
-    res.upgrade(data, secKey, secProto, secExt, context);
+    upgrade(res, info, data, context);
     // Past the timeout the camera got 1013; an admission the primary still grants after that
     // is handed straight back, or it would hold the room and count against maxCameras.
     const handBack = (late: ReplyResult): void => {
@@ -238,7 +230,7 @@ export class Ingest {
     }
     if (!isJpeg(frame)) {
       metrics.dropped('not_jpeg');
-      this.#d.arena.countDrop(a.info.slot);
+      this.#d.frames.countDrop(a.info.slot);
       return;
     }
     const now = Date.now();
@@ -246,12 +238,11 @@ export class Ingest {
     data.refilledAt = now;
     if (data.tokens < 1) {
       metrics.dropped('rate_limit');
-      this.#d.arena.countDrop(a.info.slot);
+      this.#d.frames.countDrop(a.info.slot);
       return;
     }
     data.tokens -= 1;
-    const slot = a.info.slot;
-    const result = this.#d.arena.publish(slot, a.connId, frame, TIME_ORIGIN + performance.now());
+    const result = this.#d.frames.publish(a.info.slot, a.connId, frame, TIME_ORIGIN + performance.now());
     if (result !== 'ok') {
       metrics.dropped(result === 'not_owner' ? 'replaced' : 'writer_busy');
       return;
@@ -262,7 +253,6 @@ export class Ingest {
     const series = data.series!;
     series.frames.value++;
     series.bytes.value += frame.length;
-    if (this.#d.doorbell.ringMask(this.#d.arena.viewersMask(slot), slot, this.#d.shard)) this.#d.hub.schedule(slot);
   }
 
   /** Optional `stats` messages: small, rate limited, numbers only. */

@@ -4,14 +4,14 @@
 // never escape into uWS (that aborts the whole process): handlers are guarded and the
 // thread logs uncaught errors instead of dying.
 import { parentPort, workerData } from 'node:worker_threads';
-import type * as UWS from 'uWebSockets.js';
-import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { RequestChannel, replyTo } from '../channel.js';
 import type { PrimaryRequest, ToPrimary, ToWorker, WorkerInit, WorkerInspect, WorkerRequest } from '../protocol.js';
 import { Doorbell, FrameArena } from '../slots.js';
 import { createLogger, initAppSeries, WorkerMetrics } from '../telemetry.js';
 import { apiRoute } from './apiProxy.js';
 import { Directory } from './directory.js';
+import { Fanout } from './fanout.js';
+import { guarded } from './guard.js';
 import { sendError, sendJson } from './http.js';
 import { Hub } from './hub.js';
 import { Ingest } from './ingest.js';
@@ -58,98 +58,35 @@ process.on('unhandledRejection', (err) => log.error({ err: String(err) }, 'unhan
 
 const send = (msg: ToPrimary): void => port.postMessage(msg);
 const primary = new RequestChannel<WorkerRequest>((msg) => send(msg));
-const arena = new FrameArena(init.arenas, init.layout);
-const doorbell = new Doorbell(init.doorbell, arena.totalSlots);
-const metrics = new WorkerMetrics(shard, () => hub.viewerTotal);
-const directory = new Directory();
 const trustedProxies: ReadonlySet<string> = new Set(config.trustedProxies);
 
-const hub = new Hub(arena, shard, {
-  delivered: (transport, frames, bytes) => metrics.sent(transport, frames, bytes),
-  dropped: (reason, n = 1) => metrics.dropped(reason, n),
-  fanoutLatency: (s) => metrics.hubLatency.observe(s),
-  viewerCount: (transport, delta) => metrics.viewers.inc({ transport }, delta),
+// The frame path, in travel order: ingest -> slot (fanout publishes) -> hub -> viewers.
+const arena = new FrameArena(init.arenas, init.layout);
+const metrics = new WorkerMetrics(shard, () => hub.viewerTotal);
+const hub = new Hub({
+  arena,
+  shard,
+  metrics: {
+    delivered: (transport, frames, bytes) => metrics.sent(transport, frames, bytes),
+    dropped: (reason, n = 1) => metrics.dropped(reason, n),
+    fanoutLatency: (s) => metrics.hubLatency.observe(s),
+    viewerCount: (transport, delta) => metrics.viewers.inc({ transport }, delta),
+  },
 });
-const ingest = new Ingest({ shard, config, arena, doorbell, hub, metrics, log, primary, notify: send, trustedProxies });
-const limits = new ViewerLimits(config, arena, init.counters);
+const doorbell = new Doorbell(init.doorbell, arena.totalSlots);
+const fanout = new Fanout({ arena, doorbell, shard, hub });
+const ingest = new Ingest({ shard, config, frames: fanout, metrics, log, primary, notify: send, trustedProxies });
+
+// The viewer side: who may watch (directory, limits, play-token sessions) and the feeds.
+const directory = new Directory();
+const limits = new ViewerLimits({ config, arena, counters: init.counters });
 const sessions = new ViewerSessions(metrics.registry, log);
-const wall = new Wall(hub, directory, metrics, log, trustedProxies, limits, sessions);
+const wall = new Wall({ hub, directory, metrics, log, trustedProxies, limits, sessions });
 const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes, limits, sessions, mjpegStallMs: config.mjpegStallSec * 1000 });
-
-type Handler = (res: HttpResponse, req: HttpRequest) => void;
-
-/** Keeps a throwing handler from reaching uWS: log it and answer 500 if still possible. */
-function guard(name: string, handler: Handler): Handler {
-  return (res, req) => {
-    try {
-      handler(res, req);
-    } catch (err) {
-      log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, route: name }, 'handler threw');
-      try {
-        sendError(res, 500, 'internal', 'internal error');
-      } catch {
-        try {
-          res.close();
-        } catch {
-          /* already answered */
-        }
-      }
-    }
-  };
-}
-
-/** Wraps every HTTP route registration of the app with guard(). */
-function guarded(app: TemplatedApp): TemplatedApp {
-  const methods = ['get', 'post', 'put', 'del', 'patch', 'any', 'options', 'head'] as const;
-  const proxy = Object.create(app) as TemplatedApp;
-  for (const m of methods) {
-    (proxy as unknown as Record<string, unknown>)[m] = (pattern: string, handler: Handler) => {
-      app[m](pattern, guard(`${m} ${pattern}`, handler));
-      return proxy;
-    };
-  }
-  proxy.ws = (pattern, behavior) => {
-    app.ws(pattern, guardBehavior(String(pattern), behavior));
-    return proxy;
-  };
-  return proxy;
-}
-
-/** The same guard for WebSocket handlers; a throw closes only that socket. */
-function guardBehavior<T>(pattern: string, behavior: UWS.WebSocketBehavior<T>): UWS.WebSocketBehavior<T> {
-  const out: Record<string, unknown> = { ...behavior };
-  for (const [name, fn] of Object.entries(behavior)) {
-    if (typeof fn !== 'function') continue;
-    // Fixed arity (every uWS handler takes at most three arguments): a rest-args wrapper
-    // costs an array and a spread call on every camera frame.
-    const call = fn as (a: unknown, b: unknown, c: unknown) => unknown;
-    out[name] = (a: unknown, b: unknown, c: unknown) => {
-      try {
-        return call(a, b, c);
-      } catch (err) {
-        log.error({ err: { message: (err as Error).message, stack: (err as Error).stack }, route: `ws ${pattern} ${name}` }, 'handler threw');
-        if (name === 'upgrade') {
-          try {
-            sendError(a as HttpResponse, 500, 'internal', 'internal error');
-          } catch {
-            /* already answered */
-          }
-        } else if (name !== 'close') {
-          try {
-            (a as UWS.WebSocket<T>).end(1011, 'internal_error');
-          } catch {
-            /* already closed */
-          }
-        }
-      }
-    };
-  }
-  return out as UWS.WebSocketBehavior<T>;
-}
 
 const raw = config.tlsCertFile && config.tlsKeyFile ? uWS.SSLApp({ cert_file_name: config.tlsCertFile, key_file_name: config.tlsKeyFile }) : uWS.App();
 fatalApp = raw as unknown as { close(): void };
-const app = guarded(raw);
+const app = guarded(raw, log);
 if (config.faultInjection) {
   app.get('/debug/throw', () => {
     throw new Error('injected fault in an HTTP handler');
@@ -184,14 +121,14 @@ const sweep = setInterval(() => {
   try {
     ingest.sweep(now, pingRound);
     sessions.sweep(now);
-    playback.sweep(now, pingRound);
+    hub.sweep(now, pingRound);
     if (pingRound) wall.ping();
   } catch (err) {
     log.error({ err: (err as Error).message }, 'sweep failed');
   }
 }, 1000);
 
-const stopDoorbell = doorbell.listen(shard, () => doorbell.drain(shard, (slot) => hub.onFrame(slot)));
+const stopFanout = fanout.listen();
 
 function inspect(): WorkerInspect {
   return { shard, cameras: ingest.list(), viewers: hub.viewerCounts() };
@@ -217,11 +154,10 @@ async function answer(id: number, body: PrimaryRequest): Promise<void> {
 function shutdown(): void {
   listener.close();
   ingest.closeAll();
-  playback.closeAll();
   wall.closeAll();
-  hub.endWhere(() => true);
+  hub.endWhere(() => true, 'going_away');
   clearInterval(sweep);
-  stopDoorbell();
+  stopFanout();
   primary.close('worker shutting down');
   // Let the close frames go out, then drop whatever is left (idle keep-alive sockets).
   setTimeout(() => {
@@ -243,16 +179,13 @@ port.on('message', (msg: ToWorker) => {
         directory.setRooms(msg.rooms);
         break;
       case 'apps': {
-        // Viewers of an app that was deleted or turned private are ended; the player
-        // reconnects, with a play token where one is now needed.
-        const before = new Map(directory.apps);
-        directory.setApps(msg.apps);
+        // Viewers of an app deleted or turned private are ended (they reconnect, with a play
+        // token where one is now needed); a rotated play secret voids the app's tokens.
+        const { lost, rotated } = directory.setApps(msg.apps);
         initAppSeries(metrics, msg.apps.map((a) => a.name));
-        const lost = new Set([...before.values()].filter((a) => !directory.apps.has(a.name) || (a.publicPlayback && !directory.apps.get(a.name)!.publicPlayback)).map((a) => a.name));
         if (lost.size) hub.endWhere((info) => lost.has(info.app));
         for (const name of lost) wall.endApp(name);
-        // A new play secret (rotate-play-secret) voids every token of the app: end their viewers.
-        for (const a of msg.apps) if (before.has(a.name) && before.get(a.name)!.playSecret !== a.playSecret) sessions.secretRotated(a.name);
+        for (const name of rotated) sessions.secretRotated(name);
         break;
       }
       case 'room':

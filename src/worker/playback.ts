@@ -1,16 +1,19 @@
-// Playback routes: MJPEG, frame.jpg and the WS viewer feed. Each checks access through
-// the Directory (public app, or play token), then attaches to the hub or reads the slot.
+// Playback routes: MJPEG, frame.jpg, stream.json and the WS viewer feed. Each checks access
+// through the Directory (public app, or play token) and the viewer limits, then attaches a
+// viewer to the hub (which keeps every viewer: their upkeep runs through its sweep) or
+// reads the slot.
 import { Counter } from 'prom-client';
-import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { FrameArena } from '../slots.js';
 import type { Logger, WorkerMetrics } from '../telemetry.js';
-import type { Directory } from './directory.js';
-import { readRequest, sendError, sendJson } from './http.js';
+import type { AccessResult, Directory } from './directory.js';
+import { readRequest, sendError, sendJson, type RequestInfo } from './http.js';
 import type { Hub } from './hub.js';
-import { closeWithError, pingOrDrop } from './sockets.js';
-import { KEEPALIVE_MS, MjpegViewer } from './mjpeg.js';
+import { MjpegViewer } from './mjpeg.js';
+import { closeWithError, gotPong, upgrade } from './sockets.js';
 import type { ViewerLimits } from './viewerLimits.js';
 import type { ViewerSessions } from './viewerSessions.js';
+import { takePlace, trackSession, viewerSocketClosed } from './viewerSocket.js';
 import { WsViewer, type ViewerSocketData } from './wsViewer.js';
 
 export interface PlaybackDeps {
@@ -30,17 +33,13 @@ export interface PlaybackDeps {
   mjpegStallMs: number;
 }
 
-const SESSION_END_DETAIL = {
-  token_expired: 'the play token expired: get a new one and reconnect',
-  token_revoked: "the app's play secret was rotated: get a new play token and reconnect",
-} as const;
+type Allowed = Extract<AccessResult, { ok: true }>;
 
 export class Playback {
   readonly #d: PlaybackDeps;
-  readonly #mjpeg = new Map<MjpegViewer, string>();
-  readonly #ws = new Set<WebSocket<ViewerSocketData>>();
   readonly #snapshot: Buffer;
   readonly #stalledCloses: Counter;
+  readonly #shardHeader: Record<string, string>;
 
   constructor(deps: PlaybackDeps) {
     this.#d = deps;
@@ -50,10 +49,7 @@ export class Playback {
       help: 'MJPEG viewers closed by framehub because they did not drain for FRAMEHUB_MJPEG_STALL_SEC',
       registers: [deps.metrics.registry],
     });
-  }
-
-  get shardHeader(): Record<string, string> {
-    return { 'X-Framehub-Shard': String(this.#d.shard) };
+    this.#shardHeader = { 'X-Framehub-Shard': String(deps.shard) };
   }
 
   routes(app: TemplatedApp): void {
@@ -67,16 +63,10 @@ export class Playback {
       sendPingsAutomatically: false,
       upgrade: (res, req, context) => {
         const info = readRequest(res, req, this.#d.trustedProxies);
-        let access = this.#d.directory.access(info.params.get('app') ?? '', info.params.get('room') ?? '', info.params.get('token'));
-        let release: (() => void) | null = null;
-        if (access.ok) {
-          const place = this.#d.limits.admit(info.ip, access.room);
-          if (place.ok) release = place.release;
-          else access = { ok: false, status: 429, code: 'too_many_viewers', message: place.message, close: 4429, reason: 'too_many_viewers' };
-        }
+        const checked = this.#d.directory.access(info.params.get('app') ?? '', info.params.get('room') ?? '', info.params.get('token'));
+        const { access, release } = takePlace(this.#d.limits, info.ip, checked.ok ? checked.room : null, checked);
         const data: ViewerSocketData = { kind: 'viewer', access, ip: info.ip, viewer: null, missedPongs: 0, closing: null, openedAt: Date.now(), release, forgetSession: null };
-        const proto = (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim();
-        res.upgrade(data, info.headers['sec-websocket-key'] ?? '', proto, info.headers['sec-websocket-extensions'] ?? '', context);
+        upgrade(res, info, data, context);
       },
       open: (ws) => {
         const data = ws.getUserData();
@@ -87,8 +77,7 @@ export class Playback {
         }
         const viewer = new WsViewer(ws);
         data.viewer = viewer;
-        this.#ws.add(ws);
-        if (access.expiresAt !== null) data.forgetSession = this.#d.sessions.add(access.app.name, access.expiresAt, 'ws', (reason) => closeWithError(ws, reason, SESSION_END_DETAIL[reason]));
+        if (access.expiresAt !== null) data.forgetSession = trackSession(this.#d.sessions, ws, access.app.name, access.expiresAt, 'ws');
         viewer.hello(access.room);
         this.#d.hub.attach(access.room, viewer);
         this.#d.log.debug({ event: 'viewer_open', transport: 'ws', room: access.room.room, ip: data.ip }, 'viewer connected');
@@ -100,15 +89,10 @@ export class Playback {
         const data = ws.getUserData();
         if (data.viewer && data.access.ok && ws.getBufferedAmount() === 0) this.#d.hub.catchUp(data.access.room.room, data.viewer);
       },
-      pong: (ws) => {
-        ws.getUserData().missedPongs = 0;
-      },
+      pong: gotPong,
       close: (ws, code) => {
         const data = ws.getUserData();
-        this.#ws.delete(ws);
-        data.release?.();
-        data.forgetSession?.();
-        this.#d.metrics.closes.inc({ side: 'viewer', code: String(data.closing?.code ?? code) });
+        viewerSocketClosed(data, code, this.#d.metrics.closes);
         if (data.viewer && data.access.ok) {
           data.viewer.closed();
           this.#d.hub.detach(data.access.room.room, data.viewer);
@@ -118,50 +102,60 @@ export class Playback {
     });
   }
 
-  #mjpegRoute(res: HttpResponse, req: HttpRequest): void {
+  /**
+   * The access check of the `/live/:app/:room/*` routes: the request's copy and the allowed
+   * access, or null once the refusal is answered (`onDenied` sees its status first).
+   */
+  #allowed(res: HttpResponse, req: HttpRequest, onDenied?: (status: number) => void): { info: RequestInfo; access: Allowed } | null {
     const info = readRequest(res, req, this.#d.trustedProxies);
     const access = this.#d.directory.access(req.getParameter(0), req.getParameter(1), info.params.get('token'));
-    if (!access.ok) {
-      sendError(res, access.status, access.code, access.message);
-      return;
-    }
+    if (access.ok) return { info, access };
+    onDenied?.(access.status);
+    sendError(res, access.status, access.code, access.message);
+    return null;
+  }
+
+  #mjpegRoute(res: HttpResponse, req: HttpRequest): void {
+    const allowed = this.#allowed(res, req);
+    if (!allowed) return;
+    const { info, access } = allowed;
     const place = this.#d.limits.admit(info.ip, access.room);
     if (!place.ok) {
-      sendError(res, 429, 'too_many_viewers', place.message);
+      sendError(res, place.status, place.code, place.message);
       return;
     }
+    const { hub, log } = this.#d;
     const room = access.room.room;
     const openedAt = Date.now();
     let forgetSession = (): void => {};
-    const viewer: MjpegViewer = new MjpegViewer(
+    const viewer: MjpegViewer = new MjpegViewer({
       res,
-      this.shardHeader,
-      () => this.#d.hub.catchUp(room, viewer),
-      () => {
+      headers: this.#shardHeader,
+      stallMs: this.#d.mjpegStallMs,
+      onDrained: () => hub.catchUp(room, viewer),
+      onStalled: (seconds) => {
+        this.#stalledCloses.inc();
+        log.info({ event: 'viewer_stalled', transport: 'mjpeg', room, seconds }, 'MJPEG viewer closed: it did not drain its backlog');
+      },
+      onGone: () => {
         forgetSession();
         place.release();
-        this.#mjpeg.delete(viewer);
-        this.#d.hub.detach(room, viewer);
-        this.#d.log.debug({ event: 'viewer_close', transport: 'mjpeg', room, seconds: Math.round((Date.now() - openedAt) / 1000) }, 'viewer disconnected');
+        hub.detach(room, viewer);
+        log.debug({ event: 'viewer_close', transport: 'mjpeg', room, seconds: Math.round((Date.now() - openedAt) / 1000) }, 'viewer disconnected');
       },
-    );
+    });
     res.onAborted(() => viewer.aborted());
-    this.#d.log.debug({ event: 'viewer_open', transport: 'mjpeg', room, ip: info.ip }, 'viewer connected');
-    this.#mjpeg.set(viewer, room);
+    log.debug({ event: 'viewer_open', transport: 'mjpeg', room, ip: info.ip }, 'viewer connected');
     // MJPEG has no close code: at token expiry (or a secret rotation) the multipart response ends.
     if (access.expiresAt !== null) forgetSession = this.#d.sessions.add(access.app.name, access.expiresAt, 'mjpeg', () => viewer.end());
-    this.#d.hub.attach(access.room, viewer);
+    hub.attach(access.room, viewer);
   }
 
   /** What a player needs to pick its transport: type, state, frame age. Same access rules as playback. */
   #infoRoute(res: HttpResponse, req: HttpRequest): void {
-    const info = readRequest(res, req, this.#d.trustedProxies);
-    const access = this.#d.directory.access(req.getParameter(0), req.getParameter(1), info.params.get('token'));
-    if (!access.ok) {
-      sendError(res, access.status, access.code, access.message);
-      return;
-    }
-    const r = access.room;
+    const allowed = this.#allowed(res, req);
+    if (!allowed) return;
+    const r = allowed.access.room;
     const last = this.#d.arena.lastReceivedAt(r.slot);
     sendJson(
       res,
@@ -179,14 +173,10 @@ export class Playback {
   }
 
   #frameRoute(res: HttpResponse, req: HttpRequest): void {
-    const info = readRequest(res, req, this.#d.trustedProxies);
-    const access = this.#d.directory.access(req.getParameter(0), req.getParameter(1), info.params.get('token'));
     const { arena, metrics } = this.#d;
-    if (!access.ok) {
-      metrics.snapshot(access.status);
-      sendError(res, access.status, access.code, access.message);
-      return;
-    }
+    const allowed = this.#allowed(res, req, (status) => metrics.snapshot(status));
+    if (!allowed) return;
+    const { info, access } = allowed;
     const slot = access.room.slot;
     const etagOf = (seq: number): string => `"${this.#d.bootId}-${access.room.gen}-${seq}"`;
     const seq = arena.latestSeq(slot);
@@ -220,33 +210,5 @@ export class Playback {
     });
     metrics.snapshot(200);
     metrics.sent('snapshot', 1, meta.length);
-  }
-
-  /** Every second: close stalled MJPEG viewers, MJPEG keepalive (re-send the newest frame), WS viewer pings. */
-  sweep(now: number, pingRound: boolean): void {
-    const stalled: [MjpegViewer, string][] = [];
-    for (const [viewer, room] of this.#mjpeg) {
-      if (!viewer.ended && viewer.stalledFor(now) >= this.#d.mjpegStallMs) stalled.push([viewer, room]);
-    }
-    for (const [viewer, room] of stalled) {
-      const seconds = Math.round(viewer.stalledFor(now) / 1000);
-      viewer.close();
-      this.#stalledCloses.inc();
-      this.#d.log.info({ event: 'viewer_stalled', transport: 'mjpeg', room, seconds }, 'MJPEG viewer closed: it did not drain its backlog');
-    }
-    for (const [viewer, room] of this.#mjpeg) {
-      if (viewer.canWrite && now - viewer.lastWriteAt >= KEEPALIVE_MS) {
-        viewer.lastSeq = 0; // forces catchUp to write the newest frame again
-        this.#d.hub.catchUp(room, viewer);
-        viewer.lastWriteAt = now;
-      }
-    }
-    if (pingRound) for (const ws of this.#ws) pingOrDrop(ws);
-  }
-
-  /** Shutdown: end MJPEG responses and close WS viewers with 1001. */
-  closeAll(): void {
-    for (const viewer of [...this.#mjpeg.keys()]) viewer.end();
-    for (const ws of [...this.#ws]) closeWithError(ws, 'going_away', 'server shutting down');
   }
 }

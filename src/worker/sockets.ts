@@ -1,7 +1,10 @@
-// Closing WebSockets the same way everywhere: the `{"type":"error"}` text and the close
-// code in one corked write (the close code arrives intact), and the app-level ping rule.
-import type { WebSocket } from 'uWebSockets.js';
+// What every WebSocket route (cameras, viewers, the wall) does the same way: the upgrade
+// that echoes the client's subprotocol, closing with the `{"type":"error"}` text and the
+// close code in one corked write (the close code arrives intact), and the app-level ping
+// rule (uWS's own pings never go out on a busy socket).
+import type { HttpResponse, us_socket_context_t, WebSocket } from 'uWebSockets.js';
 import { CloseCode, CloseReason, type CloseReasonToken } from '../errors.js';
+import type { RequestInfo } from './http.js';
 
 /** What every socket's user data carries for these helpers. */
 export interface SocketState {
@@ -33,4 +36,19 @@ export function pingOrDrop(ws: WebSocket<SocketState>): void {
   }
   data.missedPongs++;
   ws.ping();
+}
+
+/** A pong (or the client's own ping) proves the socket alive. */
+export function gotPong(ws: WebSocket<SocketState>): void {
+  ws.getUserData().missedPongs = 0;
+}
+
+/**
+ * Upgrades the request to a WebSocket with `data` as its user data, echoing the first
+ * requested subprotocol: clients that asked for one fail if none is echoed, and
+ * arduinoWebSockets asks for `arduino`.
+ */
+export function upgrade<T>(res: HttpResponse, info: RequestInfo, data: T, context: us_socket_context_t): void {
+  const protocol = (info.headers['sec-websocket-protocol'] ?? '').split(',')[0]!.trim();
+  res.upgrade(data, info.headers['sec-websocket-key'] ?? '', protocol, info.headers['sec-websocket-extensions'] ?? '', context);
 }

@@ -5,20 +5,31 @@
 import type { Config } from '../config.js';
 import type { RoomInfo } from '../protocol.js';
 import { NodeCounters, type FrameArena } from '../slots.js';
+import { deny, type Denied } from './denied.js';
 
-export type ViewerAdmission = { ok: true; release(): void } | { ok: false; message: string };
+export type ViewerAdmission = { ok: true; release(): void } | Denied;
+
+export interface ViewerLimitsOptions {
+  /** The limits (FRAMEHUB_MAX_VIEWERS, _PER_ROOM, _PER_IP) and how connections are spread (accept, workers). */
+  config: Pick<Config, 'maxViewers' | 'maxViewersPerRoom' | 'maxViewersPerIp' | 'accept' | 'workers'>;
+  /** Per-room viewer counts live in the room's slot header. */
+  arena: FrameArena;
+  /** The node-wide counters (WorkerInit.counters). */
+  counters: SharedArrayBuffer;
+}
 
 export class ViewerLimits {
+  readonly #config: ViewerLimitsOptions['config'];
+  readonly #arena: FrameArena;
   readonly #counters: NodeCounters;
   readonly #perIp = new Map<string, number>();
   readonly #perIpLimit: number;
 
-  constructor(
-    private readonly config: Config,
-    private readonly arena: FrameArena,
-    counters: SharedArrayBuffer,
-  ) {
-    this.#counters = new NodeCounters(counters);
+  constructor(options: ViewerLimitsOptions) {
+    const { config } = options;
+    this.#config = config;
+    this.#arena = options.arena;
+    this.#counters = new NodeCounters(options.counters);
     // With FRAMEHUB_ACCEPT=all the kernel spreads one address's connections over the
     // workers, so each allows its share. With balanced accepting they mostly land on one
     // worker, so each allows the whole limit (exact while one worker accepts; up to
@@ -28,14 +39,15 @@ export class ViewerLimits {
 
   /** Takes a place for a viewer of `room` (null: a wall socket, counted per node and address only). */
   admit(ip: string, room: RoomInfo | null): ViewerAdmission {
+    const config = this.#config;
     const fromIp = this.#perIp.get(ip) ?? 0;
-    if (fromIp >= this.#perIpLimit) return { ok: false, message: `this address has ${this.config.maxViewersPerIp} viewer connections (FRAMEHUB_MAX_VIEWERS_PER_IP)` };
-    if (!this.#counters.addViewer(this.config.maxViewers)) {
-      return { ok: false, message: `this node serves ${this.config.maxViewers} viewers (FRAMEHUB_MAX_VIEWERS)` };
+    if (fromIp >= this.#perIpLimit) return tooMany(`this address has ${config.maxViewersPerIp} viewer connections (FRAMEHUB_MAX_VIEWERS_PER_IP)`);
+    if (!this.#counters.addViewer(config.maxViewers)) {
+      return tooMany(`this node serves ${config.maxViewers} viewers (FRAMEHUB_MAX_VIEWERS)`);
     }
-    if (room && !this.arena.addViewer(room.slot, this.config.maxViewersPerRoom)) {
+    if (room && !this.#arena.addViewer(room.slot, config.maxViewersPerRoom)) {
       this.#counters.removeViewer();
-      return { ok: false, message: `room ${room.room} has ${this.config.maxViewersPerRoom} viewers (FRAMEHUB_MAX_VIEWERS_PER_ROOM)` };
+      return tooMany(`room ${room.room} has ${config.maxViewersPerRoom} viewers (FRAMEHUB_MAX_VIEWERS_PER_ROOM)`);
     }
     this.#perIp.set(ip, fromIp + 1);
     let released = false;
@@ -45,11 +57,15 @@ export class ViewerLimits {
         if (released) return;
         released = true;
         this.#counters.removeViewer();
-        if (room) this.arena.removeViewer(room.slot, room.gen);
+        if (room) this.#arena.removeViewer(room.slot, room.gen);
         const n = (this.#perIp.get(ip) ?? 1) - 1;
         if (n <= 0) this.#perIp.delete(ip);
         else this.#perIp.set(ip, n);
       },
     };
   }
+}
+
+function tooMany(message: string): Denied {
+  return deny('too_many_viewers', message, 'too_many_viewers');
 }

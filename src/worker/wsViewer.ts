@@ -1,25 +1,28 @@
 // WebSocket viewers: `/live/ws?app=&room=`. One binary message per JPEG; text messages
 // only for state: `{"type":"hello",...}` on open, `{"type":"state","state":"away"|"live"}`
 // when the camera leaves or returns within the grace period. When the room ends the
-// socket closes with 4404 `stream_ended`. A viewer with anything still buffered skips
-// frames and gets the newest one on drain.
+// socket closes with 4404 `stream_ended` (1001 `going_away` at shutdown). A viewer with
+// anything still buffered skips frames and gets the newest one on drain. Pinged by its
+// sweep (the hub's, once a second) on ping rounds.
 import type { WebSocket } from 'uWebSockets.js';
 import type { RoomInfo } from '../protocol.js';
 import type { AccessResult } from './directory.js';
-import type { OutgoingFrame, Viewer } from './hub.js';
-import { closeWithError, type SocketState } from './sockets.js';
+import type { OutgoingFrame, Viewer, ViewerEnd } from './hub.js';
+import { closeWithError, pingOrDrop } from './sockets.js';
+import type { ViewerSocketState } from './viewerSocket.js';
+
+const END_DETAIL: Record<ViewerEnd, string> = {
+  stream_ended: 'the camera did not come back within the grace period',
+  going_away: 'server shutting down',
+};
 
 /** Per-socket data of a WS viewer. */
-export interface ViewerSocketData extends SocketState {
+export interface ViewerSocketData extends ViewerSocketState {
   kind: 'viewer';
   access: AccessResult;
   ip: string;
   viewer: WsViewer | null;
   openedAt: number;
-  /** Gives back the viewer's place under the viewer limits. */
-  release: (() => void) | null;
-  /** Forgets the play-token session (set when the app is private). */
-  forgetSession: (() => void) | null;
 }
 
 export class WsViewer implements Viewer {
@@ -47,10 +50,14 @@ export class WsViewer implements Viewer {
     if (!this.#closed) this.#ws.send(JSON.stringify({ type: 'state', state }), false);
   }
 
-  end(): void {
+  end(reason: ViewerEnd): void {
     if (this.#closed) return;
     this.#closed = true;
-    closeWithError(this.#ws, 'stream_ended', 'the camera did not come back within the grace period');
+    closeWithError(this.#ws, reason, END_DETAIL[reason]);
+  }
+
+  sweep(_now: number, pingRound: boolean): void {
+    if (pingRound && !this.#closed) pingOrDrop(this.#ws);
   }
 
   /** The socket closed; stop using it. */
