@@ -10,10 +10,10 @@ import type { AccessResult, Directory } from './directory.js';
 import { readRequest, sendError, sendJson, type RequestInfo } from './http.js';
 import type { Hub } from './hub.js';
 import { MjpegViewer } from './mjpeg.js';
-import { closeWithError, gotPong, upgrade } from './sockets.js';
+import { upgrade } from './sockets.js';
 import type { ViewerLimits } from './viewerLimits.js';
 import type { ViewerSessions } from './viewerSessions.js';
-import { takePlace, trackSession, viewerSocketClosed } from './viewerSocket.js';
+import { allowedAtOpen, takePlace, trackSession, viewerSocketClosed, VIEWER_SOCKET_LIVENESS } from './viewerSocket.js';
 import { WsViewer, type ViewerSocketData } from './wsViewer.js';
 
 export interface PlaybackDeps {
@@ -59,8 +59,7 @@ export class Playback {
     app.ws<ViewerSocketData>('/live/ws', {
       maxPayloadLength: 4096,
       maxBackpressure: 4 * this.#d.maxFrameBytes,
-      idleTimeout: 0,
-      sendPingsAutomatically: false,
+      ...VIEWER_SOCKET_LIVENESS,
       upgrade: (res, req, context) => {
         const info = readRequest(res, req, this.#d.trustedProxies);
         const checked = this.#d.directory.access(info.params.get('app') ?? '', info.params.get('room') ?? '', info.params.get('token'));
@@ -69,12 +68,9 @@ export class Playback {
         upgrade(res, info, data, context);
       },
       open: (ws) => {
+        const access = allowedAtOpen(ws);
+        if (!access) return;
         const data = ws.getUserData();
-        const access = data.access;
-        if (!access.ok) {
-          closeWithError(ws, access.reason, access.message);
-          return;
-        }
         const viewer = new WsViewer(ws);
         data.viewer = viewer;
         if (access.expiresAt !== null) data.forgetSession = trackSession(this.#d.sessions, ws, access.app.name, access.expiresAt, 'ws');
@@ -89,7 +85,6 @@ export class Playback {
         const data = ws.getUserData();
         if (data.viewer && data.access.ok && ws.getBufferedAmount() === 0) this.#d.hub.catchUp(data.access.room.room, data.viewer);
       },
-      pong: gotPong,
       close: (ws, code) => {
         const data = ws.getUserData();
         viewerSocketClosed(data, code, this.#d.metrics.closes);

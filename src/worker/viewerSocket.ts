@@ -6,7 +6,7 @@ import type { WebSocket } from 'uWebSockets.js';
 import type { RoomInfo } from '../protocol.js';
 import type { WorkerMetrics } from '../telemetry.js';
 import type { Denied } from './denied.js';
-import { closeWithError, type SocketState } from './sockets.js';
+import { closeWithError, gotPong, type SocketState } from './sockets.js';
 import type { ViewerLimits } from './viewerLimits.js';
 import type { SessionEnd, ViewerSessions } from './viewerSessions.js';
 
@@ -16,6 +16,17 @@ export interface ViewerSocketState extends SocketState {
   release: (() => void) | null;
   /** Forgets the play-token session (set when the app is private). */
   forgetSession: (() => void) | null;
+}
+
+/** uWS options of both viewer feeds: liveness is the app-level ping of the sweep (pingOrDrop), not uWS's. */
+export const VIEWER_SOCKET_LIVENESS = { idleTimeout: 0, sendPingsAutomatically: false, pong: gotPong } as const;
+
+/** At `open`: a socket refused at the upgrade gets its error and close code; else its access. */
+export function allowedAtOpen<A extends { ok: true }>(ws: WebSocket<SocketState & { access: A | Denied }>): A | null {
+  const access = ws.getUserData().access;
+  if (access.ok) return access;
+  closeWithError(ws, access.reason, access.message);
+  return null;
 }
 
 /** What the player or wall is told when its session ends (the close code is 4401). */

@@ -17,8 +17,8 @@ import type { Denied } from './denied.js';
 import type { Directory } from './directory.js';
 import { readRequest } from './http.js';
 import type { Hub } from './hub.js';
-import { closeWithError, gotPong, pingOrDrop, upgrade } from './sockets.js';
-import { takePlace, trackSession, viewerSocketClosed, type ViewerSocketState } from './viewerSocket.js';
+import { closeWithError, pingOrDrop, upgrade } from './sockets.js';
+import { allowedAtOpen, takePlace, trackSession, viewerSocketClosed, VIEWER_SOCKET_LIVENESS, type ViewerSocketState } from './viewerSocket.js';
 import type { ViewerLimits } from './viewerLimits.js';
 import type { ViewerSessions } from './viewerSessions.js';
 import { WALL_MAX_BUFFERED, WallSession } from './wallSession.js';
@@ -53,8 +53,7 @@ export class Wall {
     app.ws<WallSocketData>('/live/wall', {
       maxPayloadLength: 64 * 1024,
       maxBackpressure: 2 * WALL_MAX_BUFFERED,
-      idleTimeout: 0,
-      sendPingsAutomatically: false,
+      ...VIEWER_SOCKET_LIVENESS,
       upgrade: (res, req, context) => {
         const info = readRequest(res, req, this.#d.trustedProxies);
         const auth = this.#d.directory.authorizeApp(info.params.get('app') ?? '', info.params.get('token'));
@@ -64,12 +63,9 @@ export class Wall {
         upgrade(res, info, data, context);
       },
       open: (ws) => {
+        const access = allowedAtOpen(ws);
+        if (!access) return;
         const data = ws.getUserData();
-        const access = data.access;
-        if (!access.ok) {
-          closeWithError(ws, access.reason, access.message);
-          return;
-        }
         data.session = new WallSession({ socket: ws, app: access.app, hub: this.#d.hub, directory: this.#d.directory });
         this.#sockets.add(ws);
         if (access.expiresAt !== null) data.forgetSession = trackSession(this.#d.sessions, ws, access.app, access.expiresAt, 'wall');
@@ -90,7 +86,6 @@ export class Wall {
           session.focus(typeof msg.room === 'string' ? msg.room : null);
         }
       },
-      pong: gotPong,
       close: (ws, code) => {
         const data = ws.getUserData();
         this.#sockets.delete(ws);
