@@ -1,8 +1,8 @@
 // The shared frame arena: where a camera's latest frame lives, readable by every worker.
 //
 // One SharedArrayBuffer per shard holds `slotsPerArena` slots. A slot is one room: a
-// 128-byte header (32 int32 words, below) and two frame buffers of `slotBytes` each. The writer alternates
-// buffers and publishes with a seqlock (the buffer's word is -1 while it is written,
+// 128-byte header (32 int32 words, below) and two frame buffers of `slotBytes` each. The
+// writer alternates buffers and publishes with a seqlock (the buffer's word is -1 while it is written,
 // the frame number when done), so a reader that copies a frame and re-checks the word
 // never hands a torn frame to a viewer. Only the latest frame is kept: memory is
 // bounded by the arena, never by load.
@@ -49,7 +49,7 @@ export interface ArenaLayout {
   readonly slotBytes: number;
 }
 
-export function arenaByteLength(layout: ArenaLayout): number {
+function arenaByteLength(layout: ArenaLayout): number {
   return layout.slotsPerArena * HEADER_BYTES + layout.slotsPerArena * 2 * layout.slotBytes;
 }
 

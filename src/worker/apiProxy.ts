@@ -7,9 +7,9 @@ import type { Logger } from '../telemetry.js';
 import { readBody, readRequest, sendError, statusLine } from './http.js';
 
 /** Largest API request body. */
-export const MAX_API_BODY = 64 * 1024;
+const MAX_API_BODY = 64 * 1024;
 /** Largest body of the bulk key routes (up to 1000 cameras with 64-character rooms and identities). */
-export const MAX_BULK_API_BODY = 256 * 1024;
+const MAX_BULK_API_BODY = 256 * 1024;
 const BULK_PATH = /^\/api\/v1\/apps\/[^/]+\/ws-ingest\/bulk(-revoke)?\/?$/;
 /** Headers the API may look at; nothing else crosses to the primary. */
 const FORWARDED = ['authorization', 'content-type', 'if-none-match'];

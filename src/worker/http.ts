@@ -15,7 +15,7 @@ export interface RequestInfo {
 }
 
 /** Normalises uWS's address text (`0000:...:ffff:7f00:0001`) to a usual IP string. */
-export function normaliseIp(raw: string): string {
+function normaliseIp(raw: string): string {
   const v4mapped = /^(?:0{1,4}:){5}ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(raw);
   if (v4mapped) {
     const hi = parseInt(v4mapped[1]!, 16);
@@ -49,7 +49,7 @@ export function normaliseIp(raw: string): string {
  * The client's address: the socket peer, or, when the peer is a trusted proxy, the
  * right-most X-Forwarded-For entry that is not itself a trusted proxy.
  */
-export function clientIp(peer: string, forwardedFor: string, trusted: ReadonlySet<string>): string {
+function clientIp(peer: string, forwardedFor: string, trusted: ReadonlySet<string>): string {
   if (!trusted.has(peer) || !forwardedFor) return peer;
   const hops = forwardedFor.split(',').map((s) => s.trim()).filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) {

@@ -39,7 +39,7 @@ function writeDecimalBefore(buf: Uint8Array, end: number, n: number, minDigits =
  * microseconds) so that it ends at `end`; returns where it starts. The same bytes a
  * template string with toFixed(6) gave, without building a string per frame.
  */
-export function writePartHeader(buf: Uint8Array, end: number, length: number, receivedAtMs: number): number {
+function writePartHeader(buf: Uint8Array, end: number, length: number, receivedAtMs: number): number {
   let pos = end - PART_END.length;
   buf.set(PART_END, pos);
   const micros = Math.round(receivedAtMs * 1000);

@@ -333,6 +333,6 @@ export class Ingest {
   }
 }
 
-export function readyMessage(info: RoomInfo, limits: Limits): Record<string, unknown> {
+function readyMessage(info: RoomInfo, limits: Limits): Record<string, unknown> {
   return { type: 'ready', room: info.room, streamId: info.streamId, maxFps: limits.maxFps, maxFrameBytes: limits.maxFrameBytes, idleTimeoutSec: limits.idleTimeoutSec };
 }

@@ -5,6 +5,14 @@
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { UwsModule } from './uws.js';
 
+export interface ListenerOptions {
+  uws: UwsModule;
+  app: TemplatedApp;
+  /** FRAMEHUB_HOST / HOST and the public port (0: any free port). */
+  host: string;
+  port: number;
+}
+
 export class Listener {
   readonly #uws: UwsModule;
   readonly #app: TemplatedApp;
@@ -12,11 +20,11 @@ export class Listener {
   readonly #port: number;
   #socket: us_listen_socket | null = null;
 
-  constructor(uws: UwsModule, app: TemplatedApp, host: string, port: number) {
-    this.#uws = uws;
-    this.#app = app;
-    this.#host = host;
-    this.#port = port;
+  constructor(options: ListenerOptions) {
+    this.#uws = options.uws;
+    this.#app = options.app;
+    this.#host = options.host;
+    this.#port = options.port;
   }
 
   get accepting(): boolean {

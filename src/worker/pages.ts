@@ -19,7 +19,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** src/web, found from the compiled file's place (dist/src/worker) or the source's. */
-export const WEB_ROOT = [path.resolve(import.meta.dirname, '../../../src/web'), path.resolve(import.meta.dirname, '../web')].find((p) => {
+const WEB_ROOT = [path.resolve(import.meta.dirname, '../../../src/web'), path.resolve(import.meta.dirname, '../web')].find((p) => {
   try {
     return readdirSync(p).length > 0;
   } catch {
@@ -41,7 +41,7 @@ function load(): Map<string, { body: Buffer; type: string }> {
 }
 
 /** Forbids framing by any page, in both the old and the CSP form. */
-export const NO_FRAMING: Record<string, string> = { 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "frame-ancestors 'none'" };
+const NO_FRAMING: Record<string, string> = { 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "frame-ancestors 'none'" };
 
 export function pageRoutes(app: TemplatedApp, directory: Directory): void {
   const files = load();

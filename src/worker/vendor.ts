@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Asset name under /assets/ -> package and file inside it. */
-export const VENDORED: Record<string, [pkg: string, file: string]> = {
+const VENDORED: Record<string, [pkg: string, file: string]> = {
   'vendor/fflate.js': ['fflate', 'esm/browser.js'],
   'vendor/csv-parse.js': ['csv-parse', 'dist/esm/sync.js'],
   'vendor/csv-stringify.js': ['csv-stringify', 'dist/esm/sync.js'],

@@ -17,13 +17,20 @@ interface Session {
   end(reason: SessionEnd): void;
 }
 
+export interface ViewerSessionsOptions {
+  /** Where framehub_viewer_sessions_ended_total registers (the worker's metrics). */
+  registry: Registry;
+  log: Logger;
+}
+
 export class ViewerSessions {
   readonly #sessions = new Set<Session>();
   readonly #ended: Counter<'reason' | 'transport'>;
   readonly #log: Logger;
 
-  constructor(registry: Registry, log: Logger) {
-    this.#log = log;
+  constructor(options: ViewerSessionsOptions) {
+    const { registry } = options;
+    this.#log = options.log;
     this.#ended = new Counter({
       name: 'framehub_viewer_sessions_ended_total',
       help: 'Viewer sessions ended by framehub because their play token expired or the app\'s play secret was rotated',

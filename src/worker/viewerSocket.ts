@@ -30,7 +30,7 @@ export function allowedAtOpen<A extends { ok: true }>(ws: WebSocket<SocketState 
 }
 
 /** What the player or wall is told when its session ends (the close code is 4401). */
-export const SESSION_END_DETAIL: Record<SessionEnd, string> = {
+const SESSION_END_DETAIL: Record<SessionEnd, string> = {
   token_expired: 'the play token expired: get a new one and reconnect',
   token_revoked: "the app's play secret was rotated: get a new play token and reconnect",
 };

@@ -6,8 +6,8 @@ import type { RoomInfo } from '../protocol.js';
 import type { Directory } from './directory.js';
 import type { Hub, OutgoingFrame, Viewer } from './hub.js';
 
-export const WALL_MAX_ROOMS = 1024;
-export const WALL_DEFAULT_FPS = 1;
+const WALL_MAX_ROOMS = 1024;
+const WALL_DEFAULT_FPS = 1;
 export const WALL_MAX_BUFFERED = 1024 * 1024;
 /** The highest tile rate a subscribe may ask for (and the lowest). */
 const WALL_MAX_FPS = 30;
