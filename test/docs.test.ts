@@ -17,10 +17,12 @@ test('docs/architecture.md: worker restart delays and the uncaught-exception rul
   assert.match(arch, new RegExp(`up to ${RESPAWN_MAX_DELAY_MS / 1000} s`));
   assert.doesNotMatch(arch, /`uncaughtException` instead of dying/, 'a worker with an uncaught exception exits and is replaced');
   assert.match(arch, /the worker exits after closing its uWS App/);
-  // What src/worker/main.ts does on an uncaught exception.
+  // What a worker does on an uncaught exception: src/worker/fatal.ts, installed by src/worker/main.ts.
   const main = readFileSync(path.join(REPO, 'src/worker/main.ts'), 'utf8');
-  assert.match(main, /process\.on\('uncaughtException', fatal\)/);
-  assert.match(main, /fatalApp\?\.close\(\);[\s\S]*process\.exit\(1\)/);
+  assert.match(main, /exitOnUncaught\(log,/);
+  const fatal = readFileSync(path.join(REPO, 'src/worker/fatal.ts'), 'utf8');
+  assert.match(fatal, /process\.on\('uncaughtException', /);
+  assert.match(fatal, /exit\.app\?\.close\(\);[\s\S]*process\.exit\(1\)/);
 });
 
 test('docs/security.md: the route table covers the control API, the rotate route and a private /metrics', () => {
