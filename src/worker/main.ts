@@ -5,6 +5,7 @@
 // (that aborts the whole process): handlers are guarded (guard.ts), and one that escapes
 // anyway restarts the worker (fatal.ts).
 import { parentPort, workerData } from 'node:worker_threads';
+import type { TemplatedApp } from 'uWebSockets.js';
 import { RequestChannel, replyTo } from '../channel.js';
 import type { PrimaryRequest, ToPrimary, ToWorker, WorkerInit, WorkerInspect, WorkerRequest } from '../protocol.js';
 import { Doorbell, FrameArena } from '../slots.js';
@@ -70,7 +71,7 @@ function wire(): void {
   const wall = new Wall({ hub, directory, metrics, log, trustedProxies, limits, sessions });
   const playback = new Playback({ shard, arena, hub, directory, metrics, log, bootId: init.bootId, trustedProxies, maxFrameBytes: config.maxFrameBytes, limits, sessions, mjpegStallMs: config.mjpegStallSec * 1000 });
 
-  const raw = config.tlsCertFile && config.tlsKeyFile ? uWS.SSLApp({ cert_file_name: config.tlsCertFile, key_file_name: config.tlsKeyFile }) : uWS.App();
+  const raw: TemplatedApp = config.tlsCertFile && config.tlsKeyFile ? uWS.SSLApp({ cert_file_name: config.tlsCertFile, key_file_name: config.tlsKeyFile }) : uWS.App();
   fatal.app = raw as unknown as { close(): void };
   const app = guarded(raw, log);
   if (config.faultInjection) {
