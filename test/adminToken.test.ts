@@ -11,9 +11,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ADMIN_TOKEN_MIN_BITS, adminTokenProblem } from '../src/adminToken.js';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { MAIN, startChild, type ChildServer } from './helpers/child.js';
-import { REPO } from './helpers/prometheus.js';
+import { startChild, type ChildServer } from './helpers/child.js';
 import { startTestServer, tempDir } from './helpers/server.js';
+import { MAIN, REPO } from './helpers/paths.js';
 
 const PLACEHOLDER = 'change-me-to-a-long-random-token';
 

@@ -13,7 +13,8 @@ import { settings } from '../src/config.js';
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../src/nodeFlags.js';
 import { glibcVersion } from '../src/worker/uws.js';
 import { parseDockerfile, parseEnv, type Stage } from './helpers/dockerfile.js';
-import { freePort, REPO } from './helpers/prometheus.js';
+import { REPO } from './helpers/paths.js';
+import { freePort } from './helpers/ports.js';
 import { ADMIN_TOKEN, tempDir, waitFor } from './helpers/server.js';
 
 const run = promisify(execFile);

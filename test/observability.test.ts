@@ -25,7 +25,8 @@ import { after, before, test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
 import { SimCamera } from '../src/camera/simulator.js';
 import { mjpegReader, rawCamera, wsViewer, type MjpegReader, type RawCamera, type WsViewerClient } from './helpers/clients.js';
-import { REPO, startPrometheus, type Prometheus } from './helpers/prometheus.js';
+import { REPO } from './helpers/paths.js';
+import { startPrometheus, type Prometheus } from './helpers/prometheus.js';
 import { dropOffsets, operands, substitute } from './helpers/promql.js';
 import { metricValue, startTestServer, waitFor, type TestServer } from './helpers/server.js';
 

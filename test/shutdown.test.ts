@@ -6,8 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
 import { mjpegReader, rawCamera, wsViewer } from './helpers/clients.js';
-import { MAIN, startChild } from './helpers/child.js';
+import { startChild } from './helpers/child.js';
 import { tempDir } from './helpers/server.js';
+import { MAIN } from './helpers/paths.js';
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal}: cameras and viewers are closed cleanly and the process exits 0`, async () => {
