@@ -12,8 +12,9 @@ import { test } from 'node:test';
 import { ADMIN_TOKEN_MIN_BITS, adminTokenProblem } from '../src/adminToken.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { startChild, type ChildServer } from './helpers/child.js';
-import { startTestServer, tempDir } from './helpers/server.js';
+import { tempDir } from './helpers/paths.js';
 import { MAIN, REPO } from './helpers/paths.js';
+import { startTestServer } from './helpers/server.js';
 
 const PLACEHOLDER = 'change-me-to-a-long-random-token';
 

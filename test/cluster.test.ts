@@ -8,11 +8,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { SimCamera } from '../src/camera/simulator.js';
-import { mjpegReader, rawCamera, type MjpegReader } from './helpers/clients.js';
 import { startChild, type ChildServer } from './helpers/child.js';
+import { mjpegReader, rawCamera, type MjpegReader } from './helpers/clients.js';
+import { ADMIN_TOKEN, CLUSTER_SECRET } from './helpers/credentials.js';
 import { startHaproxy, type Haproxy } from './helpers/haproxy.js';
+import { tempDir } from './helpers/paths.js';
 import { freePort, waitListening } from './helpers/ports.js';
-import { ADMIN_TOKEN, CLUSTER_SECRET, sleep, tempDir, waitFor } from './helpers/server.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 const CAMERAS = 60;
 const h = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };

@@ -14,12 +14,14 @@ import { after, before, test } from 'node:test';
 import { compareIds, nextId } from '../src/cluster/replication.js';
 import { clusterKeys, encodeOp, openSnapshot, signEntry } from '../src/cluster/wire.js';
 import { ControlStore, hashSecret } from '../src/keys.js';
-import { rawCamera } from './helpers/clients.js';
 import { startChild, type ChildServer } from './helpers/child.js';
+import { rawCamera } from './helpers/clients.js';
+import { ADMIN_TOKEN, CLUSTER_SECRET } from './helpers/credentials.js';
+import { metricValue } from './helpers/metrics.js';
+import { MAIN, REPO, tempDir } from './helpers/paths.js';
 import { dumpRedis, startRedis, type TestRedis } from './helpers/redis.js';
-import { ADMIN_TOKEN, CLUSTER_SECRET, metricValue, sleep, tempDir, waitFor } from './helpers/server.js';
 import { selfSigned } from './helpers/tls.js';
-import { MAIN, REPO } from './helpers/paths.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 const PREFIX = 'framehub';
 const STREAM = `${PREFIX}:changes`;

@@ -6,10 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { rawCamera } from './helpers/clients.js';
 import { startChild } from './helpers/child.js';
-import { sleep, tempDir, waitFor } from './helpers/server.js';
+import { rawCamera } from './helpers/clients.js';
+import { tempDir } from './helpers/paths.js';
 import { MAIN, REPO } from './helpers/paths.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 
 test('every acknowledged API write survives a SIGKILL right after the answer', async () => {

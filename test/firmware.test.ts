@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from './helpers/server.js';
+import { tempDir } from './helpers/paths.js';
 import { REPO } from './helpers/paths.js';
 
 const SKETCH_DIR = path.join(REPO, 'firmware/esp32cam_ws_ingest');

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
-import { mjpegReader, rawCamera, wsViewer } from './helpers/clients.js';
 import { startChild } from './helpers/child.js';
-import { tempDir } from './helpers/server.js';
+import { mjpegReader, rawCamera, wsViewer } from './helpers/clients.js';
+import { tempDir } from './helpers/paths.js';
 import { MAIN } from './helpers/paths.js';
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { tempDir, waitFor } from './helpers/server.js';
+import { tempDir } from './helpers/paths.js';
 import { REPO } from './helpers/paths.js';
+import { waitFor } from './helpers/wait.js';
 
 
 function start(dataDir: string) {

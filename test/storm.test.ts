@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SimCamera } from '../src/camera/simulator.js';
 import { startChild, type ChildServer } from './helpers/child.js';
+import { tempDir } from './helpers/paths.js';
 import { freePort } from './helpers/ports.js';
-import { tempDir, waitFor } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 const CAMERAS = 600;
 

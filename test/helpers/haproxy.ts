@@ -3,10 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO } from './paths.js';
+import { REPO, tempDir } from './paths.js';
 import { freePort } from './ports.js';
 import { stopProcess } from './processes.js';
-import { tempDir, waitFor } from './server.js';
+import { waitFor } from './wait.js';
 
 export interface Haproxy {
   child: ChildProcess;

@@ -4,10 +4,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { REPO } from './paths.js';
+import { REPO, tempDir } from './paths.js';
 import { freePort } from './ports.js';
 import { stopProcess } from './processes.js';
-import { tempDir, waitFor } from './server.js';
+import { waitFor } from './wait.js';
 
 export const NGINX_CONF = path.join(REPO, 'deploy/nginx/framehub.conf');
 

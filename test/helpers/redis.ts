@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { tempDir } from './paths.js';
 import { freePort, waitListening } from './ports.js';
-import { tempDir } from './server.js';
 
 export interface TestRedis {
   port: number;
