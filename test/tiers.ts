@@ -46,7 +46,6 @@ export const FULL_ONLY: Readonly<Record<string, string>> = {
   stress: 'many threads publishing as fast as they can',
   viewers: 'thousands of idle connections',
   fuzz: 'seeded batches of malformed traffic',
-  crash: 'a worker killed, its cameras reconnecting',
   bulk: '600 keys minted and a child server',
 };
 
