@@ -9,7 +9,8 @@ import path from 'node:path';
 import { loadFrames } from '../src/camera/frames.js';
 import { SimCamera } from '../src/camera/simulator.js';
 import { launchBrowser } from '../test/helpers/browser.js';
-import { sleep, startTestServer, waitFor } from '../test/helpers/server.js';
+import { startTestServer } from '../test/helpers/server.js';
+import { sleep, waitFor } from '../test/helpers/wait.js';
 
 const OUT = path.resolve(import.meta.dirname, '../../docs/screenshots');
 const SITES = ['north-gate', 'south-gate', 'dock', 'hall-a', 'hall-b', 'yard', 'office', 'parking', 'roof', 'lab'];

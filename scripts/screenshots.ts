@@ -5,7 +5,8 @@ import path from 'node:path';
 import { loadFrames } from '../src/camera/frames.js';
 import { SimCamera } from '../src/camera/simulator.js';
 import { launchBrowser } from '../test/helpers/browser.js';
-import { sleep, startTestServer, waitFor } from '../test/helpers/server.js';
+import { startTestServer } from '../test/helpers/server.js';
+import { sleep, waitFor } from '../test/helpers/wait.js';
 
 const OUT = path.resolve(import.meta.dirname, '../../docs/screenshots');
 const WALL_ROOMS = ['entrance', 'lobby', 'parking-north', 'parking-south', 'loading-dock', 'warehouse-1', 'warehouse-2', 'office', 'server-room', 'gate', 'garden', 'roof', 'hall-a', 'hall-b', 'stairs', 'kitchen', 'lab', 'yard', 'corridor', 'reception', 'workshop', 'storage', 'annex', 'backdoor'];

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import test from 'node:test';
 import { BUSY_ELU, CALM_MS, chooseAcceptors } from '../src/primary/acceptBalancer.js';
-import { metricValue, startTestServer, waitFor } from './helpers/server.js';
+import { metricValue } from './helpers/metrics.js';
+import { startTestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 test('chooseAcceptors keeps one calm acceptor, opens every worker when it is busy, narrows only after a calm spell', () => {
   // One accepting worker with headroom: nothing changes, whatever the others do.

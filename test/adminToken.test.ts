@@ -11,9 +11,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ADMIN_TOKEN_MIN_BITS, adminTokenProblem } from '../src/adminToken.js';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { MAIN, startChild, type ChildServer } from './helpers/child.js';
-import { REPO } from './helpers/prometheus.js';
-import { startTestServer, tempDir } from './helpers/server.js';
+import { startChild, type ChildServer } from './helpers/child.js';
+import { tempDir } from './helpers/paths.js';
+import { MAIN, REPO } from './helpers/paths.js';
+import { startTestServer } from './helpers/server.js';
 
 const PLACEHOLDER = 'change-me-to-a-long-random-token';
 

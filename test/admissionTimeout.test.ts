@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import { hashSecret } from '../src/keys.js';
 import { ADMIT_TIMEOUT_MS } from '../src/worker/ingest.js';
 import { rawCamera } from './helpers/clients.js';
-import { startTestServer, waitFor } from './helpers/server.js';
+import { startTestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 test('a camera admitted after its handshake timed out is handed back: no ghost in the room or the quota', { timeout: 60_000 }, async (t) => {
   const srv = await startTestServer();

@@ -8,7 +8,8 @@ import { apiRoutes, AUTH_FAIL_BURST, type ApiDeps } from '../src/api/index.js';
 import { compile } from '../src/api/router.js';
 import { loadConfig } from '../src/config.js';
 import { rawCamera, wsViewer } from './helpers/clients.js';
-import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 describe('API authorisation matrix', () => {
   let srv: TestServer;

@@ -17,9 +17,8 @@ import { measureLoopbackFloor, parseIperf } from '../bench/lib/loopbackFloor.js'
 import { Progress } from '../bench/lib/progress.js';
 import { plotResults } from '../bench/lib/resultPlots.js';
 import { loadFrames } from '../src/camera/frames.js';
+import { BENCH_RUN, REPO } from './helpers/paths.js';
 
-const RUN = path.resolve(import.meta.dirname, '../bench/run.js');
-const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Where the smoke runs below save their JSON (`--save`), for the plot test at the end. */
 const SAVED = mkdtempSync(path.join(tmpdir(), 'framehub-bench-smoke-'));
 after(() => rmSync(SAVED, { recursive: true, force: true }));
@@ -75,7 +74,7 @@ test('the latency histogram merges across threads and gives bucket-edge quantile
 /** Runs `npm run bench -- <args...>`; resolves with stdout and stderr once it exited 0. */
 function runBench(args: string[]): Promise<{ out: string; err: string }> {
   return new Promise<{ out: string; err: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BENCH_RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -87,7 +86,7 @@ function runBench(args: string[]): Promise<{ out: string; err: string }> {
 /** Runs `npm run bench -- <name> --smoke --json [extra...]`; checks and returns its one JSON line (and stderr). */
 async function runCase(name: string, extra: string[] = []): Promise<any> {
   const { out, err } = await new Promise<{ out: string; err: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN, name, '--smoke', '--json', '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BENCH_RUN, name, '--smoke', '--json', '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -303,7 +302,7 @@ test('bench plot: redraws saturate.svg and fleet-cpu.svg from the smoke runs\' J
   // The committed results (older JSON layouts included) still draw; an empty folder draws nothing and says why.
   const out2 = mkdtempSync(path.join(tmpdir(), 'framehub-bench-plot-'));
   try {
-    assert.equal(plotResults(path.join(ROOT, 'bench/results'), out2).written.length, 2);
+    assert.equal(plotResults(path.join(REPO, 'bench/results'), out2).written.length, 2);
     assert.ok(readFileSync(path.join(out2, 'saturate.svg'), 'utf8').includes('</svg>'));
     assert.ok(readFileSync(path.join(out2, 'fleet-cpu.svg'), 'utf8').includes('</svg>'));
     const empty = mkdtempSync(path.join(out2, 'empty-'));

@@ -7,13 +7,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { BENCH_RUN, REPO } from './helpers/paths.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
-const RUN = path.join(REPO, 'dist/bench/run.js');
 const TRIXIE = path.join(REPO, 'scripts/trixie-root.sh');
 
 test('bench refuses a --server-node that is neither 24, 22 nor a node binary', () => {
-  const r = spawnSync(process.execPath, [RUN, 'fleet', '--smoke', '--server-node', '99'], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [BENCH_RUN, 'fleet', '--smoke', '--server-node', '99'], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--server-node must be 24, 22 \(the Debian 13 root\) or a path to a node binary, got "99"/);
 });
@@ -34,7 +33,7 @@ function framehubExes(): string[] {
 test('bench fleet --smoke --server-node 24 runs framehub under Node 24 in the Debian 13 root', { timeout: 900_000, skip: process.getuid?.() !== 0 && 'needs root (chroot), as CI has' }, async () => {
   const root = spawnSync('bash', [TRIXIE, 'path'], { encoding: 'utf8', timeout: 840_000 });
   assert.equal(root.status, 0, root.stderr);
-  const child = spawn(process.execPath, [RUN, 'fleet', '--smoke', '--json', '--quiet', '--target', 'framehub', '--server-node', '24'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BENCH_RUN, 'fleet', '--smoke', '--json', '--quiet', '--target', 'framehub', '--server-node', '24'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));

@@ -12,9 +12,11 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { KEY_COLUMNS } from '../src/provisioning/csv.js';
-import { MAIN, startChild, type ChildServer } from './helpers/child.js';
+import { startChild, type ChildServer } from './helpers/child.js';
 import { rawCamera } from './helpers/clients.js';
-import { startTestServer, tempDir, type TestServer } from './helpers/server.js';
+import { tempDir } from './helpers/paths.js';
+import { MAIN } from './helpers/paths.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
 
 const run = promisify(execFile);
 

@@ -6,42 +6,28 @@
 // catch up when it returns.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { SimCamera } from '../src/camera/simulator.js';
-import { mjpegReader, rawCamera, type MjpegReader } from './helpers/clients.js';
 import { startChild, type ChildServer } from './helpers/child.js';
-import { ADMIN_TOKEN, CLUSTER_SECRET, sleep, tempDir, waitFor } from './helpers/server.js';
+import { mjpegReader, rawCamera, type MjpegReader } from './helpers/clients.js';
+import { ADMIN_TOKEN, CLUSTER_SECRET } from './helpers/credentials.js';
+import { startHaproxy, type Haproxy } from './helpers/haproxy.js';
+import { tempDir } from './helpers/paths.js';
+import { freePort, waitListening } from './helpers/ports.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const CAMERAS = 60;
 const h = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 let redisPort: number;
 let redisDir: string;
 let redis: ChildProcess;
-let haproxy: ChildProcess;
-let lbPort: number;
+let haproxy: Haproxy;
 const nodes: { id: string; port: number; dataDir: string; srv: ChildServer | null }[] = [];
 
 function startRedis(): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', redisDir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
-  return waitFor(async () => {
-    const s = net.connect(redisPort, '127.0.0.1');
-    const ok = await new Promise<boolean>((r) => (s.once('connect', () => r(true)), s.once('error', () => r(false))));
-    s.destroy();
-    return ok;
-  }, 10_000, 'redis').then(() => child);
+  return waitListening(redisPort, 10_000, 'redis').then(() => child);
 }
 
 async function startNode(n: (typeof nodes)[number]): Promise<void> {
@@ -53,7 +39,7 @@ const api = async (base: string, method: string, p: string, body?: unknown): Pro
   return { status: r.status, body: await r.json() };
 };
 const nodeBase = (i: number): string => `http://127.0.0.1:${nodes[i]!.port}`;
-const lb = (): string => `http://127.0.0.1:${lbPort}`;
+const lb = (): string => haproxy.base;
 
 before(async () => {
   redisPort = await freePort();
@@ -63,20 +49,11 @@ before(async () => {
   // The first node makes the cluster (bootstraps app `live` and the admin token through the stream); the others join.
   await startNode(nodes[0]!);
   await Promise.all(nodes.slice(1).map(startNode));
-  lbPort = await freePort();
-  const dir = tempDir('framehub-haproxy-');
-  const servers = nodes.map((n) => `    server ${n.id} 127.0.0.1:${n.port} check`).join('\n');
-  const cfg = readFileSync(path.join(ROOT, 'deploy/haproxy/framehub.cfg'), 'utf8')
-    .replaceAll('@LUA@', path.join(ROOT, 'deploy/haproxy/framehub-room.lua'))
-    .replaceAll('@BIND@', `127.0.0.1:${lbPort}`)
-    .replaceAll('@SERVERS@', servers);
-  writeFileSync(path.join(dir, 'haproxy.cfg'), cfg);
-  haproxy = spawn('haproxy', ['-db', '-f', path.join(dir, 'haproxy.cfg')], { stdio: 'ignore' });
-  await waitFor(async () => (await fetch(`${lb()}/healthz`).catch(() => null))?.status === 200, 10_000, 'haproxy');
+  haproxy = await startHaproxy(nodes);
 });
 
 after(async () => {
-  haproxy?.kill('SIGTERM');
+  await haproxy?.stop();
   for (const n of nodes) n.srv?.child.kill('SIGKILL');
   redis?.kill('SIGKILL');
   await sleep(200);

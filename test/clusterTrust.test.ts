@@ -14,13 +14,15 @@ import { after, before, test } from 'node:test';
 import { compareIds, nextId } from '../src/cluster/replication.js';
 import { clusterKeys, encodeOp, openSnapshot, signEntry } from '../src/cluster/wire.js';
 import { ControlStore, hashSecret } from '../src/keys.js';
+import { startChild, type ChildServer } from './helpers/child.js';
 import { rawCamera } from './helpers/clients.js';
-import { MAIN, startChild, type ChildServer } from './helpers/child.js';
+import { ADMIN_TOKEN, CLUSTER_SECRET } from './helpers/credentials.js';
+import { metricValue } from './helpers/metrics.js';
+import { MAIN, REPO, tempDir } from './helpers/paths.js';
 import { dumpRedis, startRedis, type TestRedis } from './helpers/redis.js';
-import { ADMIN_TOKEN, CLUSTER_SECRET, metricValue, sleep, tempDir, waitFor } from './helpers/server.js';
 import { selfSigned } from './helpers/tls.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const PREFIX = 'framehub';
 const STREAM = `${PREFIX}:changes`;
 const h = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
@@ -344,7 +346,7 @@ test('no play secret is stored in Redis in the clear (stream, snapshot, heartbea
 test('rediss:// with the ACL user of docs/cluster.md: nodes replicate over TLS with only the commands they need', async () => {
   const tls = selfSigned('127.0.0.1');
   // The ACL exactly as documented, with a test password; the default user is off.
-  const doc = readFileSync(path.join(ROOT, 'docs/cluster.md'), 'utf8');
+  const doc = readFileSync(path.join(REPO, 'docs/cluster.md'), 'utf8');
   const aclLine = /^user framehub .*$/m.exec(doc)?.[0];
   assert.ok(aclLine, 'docs/cluster.md documents the ACL user');
   const password = 'redis-password-0123456789';

@@ -12,8 +12,8 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { settings } from '../src/config.js';
-import { PROMTOOL_BIN, REPO } from './helpers/prometheus.js';
-import { tempDir } from './helpers/server.js';
+import { REPO, tempDir } from './helpers/paths.js';
+import { PROMTOOL_BIN } from './helpers/prometheus.js';
 
 const run = promisify(execFile);
 const DEPLOY = path.join(REPO, 'deploy');

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { assertNativeUws, loadUws, UwsFallbackError } from '../src/worker/uws.js';
+import { MAIN } from './helpers/paths.js';
 
-const MAIN = path.resolve(import.meta.dirname, '../src/main.js');
 
 test('defaults: port 8080, ./data, live limits of the protocol', () => {
   const c = loadConfig();

@@ -7,7 +7,9 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { SimCamera } from '../src/camera/simulator.js';
 import { mjpegReader, type MjpegReader } from './helpers/clients.js';
-import { metricValue, sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { metricValue } from './helpers/metrics.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 let srv: TestServer;
 before(async () => {

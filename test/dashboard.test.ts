@@ -12,7 +12,8 @@ import type { Browser, Page, Response } from 'playwright-core';
 import { SimCamera } from '../src/camera/simulator.js';
 import { defaultApp } from '../src/keys.js';
 import { closePageRig, launchBrowser } from './helpers/browser.js';
-import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 let srv: TestServer;
 let browser: Browser;

@@ -10,7 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { SimCamera } from '../src/camera/simulator.js';
 import { closePageRig, launchBrowser } from './helpers/browser.js';
 import { wsViewer } from './helpers/clients.js';
-import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 let srv: TestServer;
 let browser: Browser;

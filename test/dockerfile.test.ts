@@ -12,9 +12,11 @@ import { promisify } from 'node:util';
 import { settings } from '../src/config.js';
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../src/nodeFlags.js';
 import { glibcVersion } from '../src/worker/uws.js';
+import { ADMIN_TOKEN } from './helpers/credentials.js';
 import { parseDockerfile, parseEnv, type Stage } from './helpers/dockerfile.js';
-import { freePort, REPO } from './helpers/prometheus.js';
-import { ADMIN_TOKEN, tempDir, waitFor } from './helpers/server.js';
+import { REPO, tempDir } from './helpers/paths.js';
+import { freePort } from './helpers/ports.js';
+import { waitFor } from './helpers/wait.js';
 
 const run = promisify(execFile);
 const DOCKERFILE = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { RESPAWN_DELAY_MS, RESPAWN_MAX_DELAY_MS } from '../src/primary/server.js';
-import { REPO } from './helpers/prometheus.js';
+import { REPO } from './helpers/paths.js';
 
 const doc = (name: string): string => readFileSync(path.join(REPO, 'docs', name), 'utf8').replace(/\s+/g, ' ');
 

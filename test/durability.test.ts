@@ -6,11 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { startChild } from './helpers/child.js';
 import { rawCamera } from './helpers/clients.js';
-import { MAIN, startChild } from './helpers/child.js';
-import { sleep, tempDir, waitFor } from './helpers/server.js';
+import { tempDir } from './helpers/paths.js';
+import { MAIN, REPO } from './helpers/paths.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 test('every acknowledged API write survives a SIGKILL right after the answer', async () => {
   const dataDir = tempDir();
@@ -79,7 +80,7 @@ test('a simulated power cut loses no acknowledged write; an unacknowledged one i
   // The disk: an LD_PRELOAD shim holds fsync/fdatasync while a gate file exists.
   const dir = tempDir('framehub-fsync-');
   const shim = path.join(dir, 'fsyncGate.so');
-  execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', shim, path.join(ROOT, 'test/fixtures/fsyncGate.c'), '-ldl']);
+  execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', shim, path.join(REPO, 'test/fixtures/fsyncGate.c'), '-ldl']);
   const gate = path.join(dir, 'gate');
   const dataDir = tempDir();
   const first = await startChild({ FRAMEHUB_DATA_DIR: dataDir, LD_PRELOAD: shim, FSYNC_GATE: gate });

@@ -6,11 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from './helpers/server.js';
+import { tempDir } from './helpers/paths.js';
+import { REPO } from './helpers/paths.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SKETCH_DIR = path.join(ROOT, 'firmware/esp32cam_ws_ingest');
-const COMPILE = path.join(ROOT, 'firmware/host-check/compile.sh');
+const SKETCH_DIR = path.join(REPO, 'firmware/esp32cam_ws_ingest');
+const COMPILE = path.join(REPO, 'firmware/host-check/compile.sh');
 const ino = readFileSync(path.join(SKETCH_DIR, 'esp32cam_ws_ingest.ino'), 'utf8');
 
 test('the sketch compiles, links and runs on the host against the stubs', () => {
@@ -59,6 +59,6 @@ test('the sketch does what the SPEC asks of the firmware', () => {
   ]) {
     assert.ok(ino.includes(call), `sketch contains ${call}`);
   }
-  const gitignore = readFileSync(path.join(ROOT, '.gitignore'), 'utf8');
+  const gitignore = readFileSync(path.join(REPO, '.gitignore'), 'utf8');
   assert.match(gitignore, /firmware\/\*\*\/config\.h/, 'the real config.h is ignored by git');
 });

@@ -7,7 +7,9 @@ import { after, before, test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
 import { SimCamera } from '../src/camera/simulator.js';
 import { rawCamera } from './helpers/clients.js';
-import { metricValue, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { metricValue } from './helpers/metrics.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 let srv: TestServer;
 const frames = loadFrames('qvga');

@@ -27,7 +27,8 @@ import type { Browser, Page } from 'playwright-core';
 import { KEY_COLUMNS } from '../src/provisioning/csv.js';
 import { closePageRig, launchBrowser } from './helpers/browser.js';
 import { rawCamera } from './helpers/clients.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 const KEYS = 600;
 const LIVE = 540;

@@ -9,10 +9,11 @@ import { after, before, test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
 import { SimCamera } from '../src/camera/simulator.js';
 import { ApiError } from '../src/errors.js';
-import { mjpegReader } from './helpers/clients.js';
 import { startChild, type ChildServer } from './helpers/child.js';
+import { mjpegReader } from './helpers/clients.js';
+import { tempDir } from './helpers/paths.js';
 import { frame, rawExchange, upgradeRequest, type RawAnswer } from './helpers/rawws.js';
-import { sleep, tempDir } from './helpers/server.js';
+import { sleep } from './helpers/wait.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const MAX_FRAME = 65536;

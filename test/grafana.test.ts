@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO } from './helpers/prometheus.js';
+import { REPO } from './helpers/paths.js';
 
 const GRAFANA = path.join(REPO, 'grafana');
 const read = (p: string): string => readFileSync(path.join(GRAFANA, p), 'utf8');

@@ -8,9 +8,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SimCamera } from '../src/camera/simulator.js';
 import { loadConfig } from '../src/config.js';
-import { mjpegReader, rawCamera } from './helpers/clients.js';
 import { startChild } from './helpers/child.js';
-import { metricValue, startTestServer, tempDir, waitFor } from './helpers/server.js';
+import { mjpegReader, rawCamera } from './helpers/clients.js';
+import { metricValue } from './helpers/metrics.js';
+import { tempDir } from './helpers/paths.js';
+import { startTestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 test('GET /cluster/nodes: an app-restricted token sees the figures of its own app only', async (t) => {
   const srv = await startTestServer();

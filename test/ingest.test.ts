@@ -7,7 +7,9 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
 import { rawCamera } from './helpers/clients.js';
-import { metricValue, sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { metricValue } from './helpers/metrics.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 const frames = loadFrames('qvga');
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../src/nodeFlags.js';
-import { REPO } from './helpers/prometheus.js';
+import { REPO } from './helpers/paths.js';
 
 const launch = [...Object.entries(SERVER_ENV).map(([k, v]) => `${k}=${v}`), 'node', ...SERVER_NODE_FLAGS].join(' ');
 

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
-import { mjpegReader, rawCamera, wsViewer } from './helpers/clients.js';
 import { startChild } from './helpers/child.js';
-import { tempDir } from './helpers/server.js';
+import { mjpegReader, rawCamera, wsViewer } from './helpers/clients.js';
+import { tempDir } from './helpers/paths.js';
 
 test('logs carry no secrets, and one line per camera connect and close with its code', async () => {
   const srv = await startChild({ FRAMEHUB_DATA_DIR: tempDir(), LOG_LEVEL: 'trace' });

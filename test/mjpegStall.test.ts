@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
 import { withComment } from '../src/jpeg.js';
 import { mjpegReader, rawCamera } from './helpers/clients.js';
-import { metricValue, sleep, startTestServer, waitFor } from './helpers/server.js';
+import { metricValue } from './helpers/metrics.js';
+import { startTestServer } from './helpers/server.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 test('an MJPEG viewer that does not drain is closed after FRAMEHUB_MJPEG_STALL_SEC; slow-but-draining and healthy viewers stay', { timeout: 90_000 }, async (t) => {
   const srv = await startTestServer({ mjpegStallSec: 2, workers: 1 });

@@ -12,8 +12,9 @@ import { withComment } from '../src/jpeg.js';
 import { KEEPALIVE_MS } from '../src/worker/mjpeg.js';
 import { mjpegReader } from './helpers/clients.js';
 import { startNginx } from './helpers/nginx.js';
-import { sleep, startTestServer, waitFor } from './helpers/server.js';
+import { startTestServer } from './helpers/server.js';
 import { selfSigned } from './helpers/tls.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 function request(url: string, o: { ca?: Buffer; method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {

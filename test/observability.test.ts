@@ -25,9 +25,12 @@ import { after, before, test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
 import { SimCamera } from '../src/camera/simulator.js';
 import { mjpegReader, rawCamera, wsViewer, type MjpegReader, type RawCamera, type WsViewerClient } from './helpers/clients.js';
-import { REPO, startPrometheus, type Prometheus } from './helpers/prometheus.js';
+import { metricValue } from './helpers/metrics.js';
+import { REPO } from './helpers/paths.js';
+import { startPrometheus, type Prometheus } from './helpers/prometheus.js';
 import { dropOffsets, operands, substitute } from './helpers/promql.js';
-import { metricValue, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 const frames = loadFrames('qvga');
 const SIM_ROOMS = ['cam-1', 'cam-2', 'cam-3', 'cam-4'];

@@ -9,7 +9,9 @@ import WebSocket from 'ws';
 import { loadFrames } from '../src/camera/frames.js';
 import { signPlayToken } from '../src/playToken.js';
 import { mjpegReader, rawCamera, wsViewer, type MjpegReader, type RawCamera } from './helpers/clients.js';
-import { metricValue, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { metricValue } from './helpers/metrics.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 /** A wall socket subscribed to `rooms`; counts the tile frames it gets. */
 function wall(port: number, app: string, token: string, rooms: string[]) {

@@ -8,7 +8,9 @@ import { promisify } from 'node:util';
 import { loadFrames } from '../src/camera/frames.js';
 import { SimCamera } from '../src/camera/simulator.js';
 import { mjpegReader, rawCamera, wsViewer } from './helpers/clients.js';
-import { metricValue, sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { metricValue } from './helpers/metrics.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 const run = promisify(execFile);
 const qvga = loadFrames('qvga');

@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { SimCamera } from '../src/camera/simulator.js';
 import { closePageRig, launchBrowser } from './helpers/browser.js';
-import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 interface PlayerHook {
   state: string;

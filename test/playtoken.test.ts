@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
 import { signPlayToken } from '../src/playToken.js';
 import { mjpegReader, rawCamera, wsViewer, type RawCamera } from './helpers/clients.js';
-import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 describe('play tokens', () => {
   let srv: TestServer;

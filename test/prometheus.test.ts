@@ -8,8 +8,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { SimCamera } from '../src/camera/simulator.js';
-import { PROMTOOL_BIN, REPO } from './helpers/prometheus.js';
-import { startTestServer, waitFor } from './helpers/server.js';
+import { REPO } from './helpers/paths.js';
+import { PROMTOOL_BIN } from './helpers/prometheus.js';
+import { startTestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 const run = promisify(execFile);
 const promtool = async (...args: string[]): Promise<string> => {

@@ -4,7 +4,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { rawCamera } from './helpers/clients.js';
-import { startTestServer, tempDir } from './helpers/server.js';
+import { tempDir } from './helpers/paths.js';
+import { startTestServer } from './helpers/server.js';
 
 test('a minted key survives a restart, and no secret is stored in the clear', async () => {
   const dataDir = tempDir();

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
+import { startChild } from './helpers/child.js';
 import { mjpegReader, rawCamera, wsViewer } from './helpers/clients.js';
-import { MAIN, startChild } from './helpers/child.js';
-import { tempDir } from './helpers/server.js';
+import { tempDir } from './helpers/paths.js';
+import { MAIN } from './helpers/paths.js';
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal}: cameras and viewers are closed cleanly and the process exits 0`, async () => {

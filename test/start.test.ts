@@ -2,14 +2,14 @@
 // URLs and a generated admin token once, answers /healthz, and stops cleanly on SIGTERM.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { test } from 'node:test';
-import { tempDir, waitFor } from './helpers/server.js';
+import { tempDir } from './helpers/paths.js';
+import { REPO } from './helpers/paths.js';
+import { waitFor } from './helpers/wait.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function start(dataDir: string) {
-  const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, PORT: '0', FRAMEHUB_METRICS_PORT: '0', FRAMEHUB_DATA_DIR: dataDir, FRAMEHUB_ADMIN_TOKEN: '', FRAMEHUB_WORKERS: '2' }, detached: true });
+  const child = spawn('npm', ['start', '--silent'], { cwd: REPO, env: { ...process.env, PORT: '0', FRAMEHUB_METRICS_PORT: '0', FRAMEHUB_DATA_DIR: dataDir, FRAMEHUB_ADMIN_TOKEN: '', FRAMEHUB_WORKERS: '2' }, detached: true });
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (d) => (stderr += d));

@@ -6,18 +6,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SimCamera } from '../src/camera/simulator.js';
 import { startChild, type ChildServer } from './helpers/child.js';
-import { tempDir, waitFor } from './helpers/server.js';
-import net from 'node:net';
+import { tempDir } from './helpers/paths.js';
+import { freePort } from './helpers/ports.js';
+import { waitFor } from './helpers/wait.js';
 
 const CAMERAS = 600;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function storm(env: Record<string, string>, addressOf: (i: number) => string | undefined): Promise<{ seconds: number; rejected429: number }> {
   const dataDir = tempDir();

@@ -6,7 +6,8 @@ import { after, before, test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
 import { readComment, withComment } from '../src/jpeg.js';
 import { mjpegReader, rawCamera, wsViewer, type MjpegReader, type WsViewerClient } from './helpers/clients.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 let srv: TestServer;
 before(async () => {

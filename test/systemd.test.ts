@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../src/nodeFlags.js';
-import { REPO } from './helpers/prometheus.js';
+import { REPO } from './helpers/paths.js';
 
 const run = promisify(execFile);
 const UNIT = path.join(REPO, 'deploy/systemd/framehub.service');

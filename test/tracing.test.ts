@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
 import { tracingEnabled } from '../src/tracing.js';
-import { rawCamera } from './helpers/clients.js';
 import { startChild } from './helpers/child.js';
-import { tempDir, waitFor } from './helpers/server.js';
+import { rawCamera } from './helpers/clients.js';
+import { tempDir } from './helpers/paths.js';
+import { waitFor } from './helpers/wait.js';
 
 interface OtlpSpan {
   name: string;

@@ -13,12 +13,12 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { glibcVersion, UWS_BUILDS, type UwsBuildName } from '../src/worker/uws.js';
-import { REPO } from './helpers/prometheus.js';
-import { ADMIN_TOKEN, tempDir, waitFor } from './helpers/server.js';
+import { ADMIN_TOKEN } from './helpers/credentials.js';
+import { MAIN, REPO, tempDir } from './helpers/paths.js';
+import { waitFor } from './helpers/wait.js';
 
 const run = promisify(execFile);
-const PROBE = path.join(REPO, 'dist/test/helpers/uwsProbe.js');
-const MAIN = path.join(REPO, 'dist/src/main.js');
+const PROBE = path.join(REPO, 'dist/test/fixtures/uwsProbe.js');
 
 const serverEnv = (dataDir: string): Record<string, string> => ({
   PORT: '0',

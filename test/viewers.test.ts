@@ -7,9 +7,11 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { loadFrames } from '../src/camera/frames.js';
-import { mjpegReader, rawCamera, wsViewer } from './helpers/clients.js';
 import { startChild } from './helpers/child.js';
-import { sleep, startTestServer, tempDir } from './helpers/server.js';
+import { mjpegReader, rawCamera, wsViewer } from './helpers/clients.js';
+import { tempDir } from './helpers/paths.js';
+import { startTestServer } from './helpers/server.js';
+import { sleep } from './helpers/wait.js';
 
 test('viewer limits: per room, per node and per address, refused with 429 / close 4429', async () => {
   const srv = await startTestServer({ workers: 1, maxViewersPerRoom: 2, maxViewers: 3, maxViewersPerIp: 100 });

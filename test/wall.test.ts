@@ -5,7 +5,8 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { loadFrames } from '../src/camera/frames.js';
 import { rawCamera, type RawCamera } from './helpers/clients.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 let srv: TestServer;
 const cams: RawCamera[] = [];

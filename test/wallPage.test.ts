@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { SimCamera } from '../src/camera/simulator.js';
 import { closePageRig, launchBrowser } from './helpers/browser.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 const ROOMS = Array.from({ length: 60 }, (_, i) => `w${i}`);
 

@@ -4,9 +4,9 @@
 // (rooms hashed consistently to nodes, health checks every second).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort, waitListening } from '../../test/helpers/ports.js';
 import type { TargetAddress } from '../gen/messages.js';
 import type { MeasuredServer } from './measure.js';
 import type { MetricsSample } from './serverMetrics.js';
@@ -16,27 +16,6 @@ import { Target } from './target.js';
 const BENCH_CLUSTER_SECRET = 'bench-cluster-secret-0123456789abcdefghijklmnop';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** Resolves when something accepts TCP connections on the port (polling every 20 ms). */
-export async function waitListening(port: number, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = net.connect(port, '127.0.0.1');
-    const ok = await new Promise<boolean>((r) => (s.once('connect', () => r(true)), s.once('error', () => r(false))));
-    s.destroy();
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${what} is not listening on ${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function exitOf(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));

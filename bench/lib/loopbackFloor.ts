@@ -6,7 +6,7 @@
 // is its multiple of the floor. Without iperf3 (or if it fails) the floor is n/a with the
 // reason; the bench never fails for it.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../test/helpers/ports.js';
 import { machineTimes } from './procstat.js';
 
 export const IPERF3_INSTALL_HINT = 'install it with `apt-get install iperf3` (Debian package; .ci/run does)';
@@ -63,17 +63,6 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, out, err, spawnError: null });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
     });
   });
 }

@@ -1,10 +1,9 @@
 // Runs the server as a separate process (`node dist/src/main.js`), for tests that kill it,
 // signal it or read its log output.
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { ADMIN_TOKEN, waitFor } from './server.js';
-
-export const MAIN = path.resolve(import.meta.dirname, '../../src/main.js');
+import { ADMIN_TOKEN } from './credentials.js';
+import { MAIN } from './paths.js';
+import { waitFor } from './wait.js';
 
 export interface ChildServer {
   child: ChildProcess;

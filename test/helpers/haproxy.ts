@@ -3,8 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, REPO } from './prometheus.js';
-import { tempDir, waitFor } from './server.js';
+import { REPO, tempDir } from './paths.js';
+import { freePort } from './ports.js';
+import { stopProcess } from './processes.js';
+import { waitFor } from './wait.js';
 
 export interface Haproxy {
   child: ChildProcess;
@@ -31,7 +33,6 @@ export async function startHaproxy(nodes: { id: string; port: number }[]): Promi
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   child.on('error', (err) => (out += String(err)));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const base = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`haproxy exited ${child.exitCode} (apt-get install haproxy; .ci/run does): ${out}`);
@@ -40,11 +41,7 @@ export async function startHaproxy(nodes: { id: string; port: number }[]): Promi
   return {
     child, port, base,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

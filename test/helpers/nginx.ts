@@ -4,8 +4,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { freePort, REPO } from './prometheus.js';
-import { tempDir, waitFor } from './server.js';
+import { REPO, tempDir } from './paths.js';
+import { freePort } from './ports.js';
+import { stopProcess } from './processes.js';
+import { waitFor } from './wait.js';
 
 export const NGINX_CONF = path.join(REPO, 'deploy/nginx/framehub.conf');
 
@@ -72,7 +74,6 @@ ${temp}
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const read = (f: string): string => (existsSync(path.join(dir, f)) ? readFileSync(path.join(dir, f), 'utf8') : '');
   const healthy = (): Promise<boolean> =>
     new Promise((resolve) => {
@@ -90,11 +91,7 @@ ${temp}
     errorLog: () => read('error.log'),
     accessLog: () => read('access.log'),
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

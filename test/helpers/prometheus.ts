@@ -3,27 +3,14 @@
 // rule files absolute paths, and the intervals 1 s. Stopped (and its data deleted) by stop().
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { waitFor } from './server.js';
+import { REPO } from './paths.js';
+import { freePort } from './ports.js';
+import { waitFor } from './wait.js';
 
-/** The repository root (this file runs from dist/test/helpers). */
-export const REPO = path.resolve(import.meta.dirname, '../../..');
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 export const PROMTOOL_BIN = process.env.PROMTOOL_BIN ?? '/usr/bin/promtool';
-
-/** A port that was free a moment ago (for programs that cannot listen on port 0 and report it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** The project's prometheus.yml with the changes a test needs; throws if one no longer applies. */
 export function testConfig(metricsPort: number): string {

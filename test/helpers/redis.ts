@@ -3,18 +3,10 @@
 // (as an attacker or an operator with access to Redis would).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { tempDir, waitFor } from './server.js';
-
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { tempDir } from './paths.js';
+import { freePort, waitListening } from './ports.js';
 
 export interface TestRedis {
   port: number;
@@ -35,12 +27,7 @@ export async function startRedis(opts: { tls?: { cert: string; key: string }; co
   const conf = path.join(dir, 'redis.conf');
   writeFileSync(conf, `${lines.join('\n')}\n`);
   const child = spawn('redis-server', [conf], { stdio: 'ignore' });
-  await waitFor(async () => {
-    const s = net.connect(port, '127.0.0.1');
-    const ok = await new Promise<boolean>((r) => (s.once('connect', () => r(true)), s.once('error', () => r(false))));
-    s.destroy();
-    return ok;
-  }, 10_000, 'redis-server');
+  await waitListening(port, 10_000, 'redis-server');
   const scheme = opts.tls ? 'rediss' : 'redis';
   const admin = new Redis(`${scheme}://127.0.0.1:${port}`, { password: opts.adminPassword, tls: opts.tls ? { ca: [readFileSync(opts.tls.cert)] } : undefined, lazyConnect: true, maxRetriesPerRequest: 1 });
   admin.on('error', () => {});

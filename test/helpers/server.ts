@@ -1,15 +1,11 @@
 // Starts the real server in-process on port 0 with a temp LMDB, and the small HTTP
-// helpers tests use to talk to it like a user would.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// helpers tests use to talk to it like a user would (api(), mintKey()).
+import { rmSync } from 'node:fs';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type ServerHandle } from '../../src/primary/server.js';
 import { createLogger } from '../../src/telemetry.js';
-
-export const ADMIN_TOKEN = 'fht_test-admin-token-0123456789abcdef';
-/** FRAMEHUB_CLUSTER_SECRET of the cluster tests' nodes. */
-export const CLUSTER_SECRET = 'test-cluster-secret-0123456789abcdefghijklmn';
+import { ADMIN_TOKEN } from './credentials.js';
+import { tempDir } from './paths.js';
 
 export interface TestServer extends ServerHandle {
   dataDir: string;
@@ -20,10 +16,6 @@ export interface TestServer extends ServerHandle {
   mintKey(room: string, app?: string): Promise<{ id: string; streamKey: string; room: string; mjpegUrl: string; frameUrl: string }>;
   /** Stops the server and deletes its data dir (unless keepData). */
   stop(keepData?: boolean): Promise<void>;
-}
-
-export function tempDir(prefix = 'framehub-test-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
@@ -59,28 +51,4 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   });
-}
-
-/** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Reads one counter/gauge value from Prometheus text (sum over matching label sets). */
-export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
 }

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { tempDir } from './server.js';
+import { tempDir } from './paths.js';
 
 export function selfSigned(cn = 'localhost'): { cert: string; key: string; certPem: Buffer; dir: string } {
   const dir = tempDir('framehub-tls-');
