@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { REPO as root } from './helpers/paths.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const src = path.join(root, 'src');
 /** Imports that load a module at run time (`import type` is erased, so it is skipped). */
 const IMPORT = /(?:import|export)\s+(?!type\s)[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]/g;
