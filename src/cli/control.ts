@@ -5,10 +5,10 @@
 // On a cluster node it only reads: every write command calls assertCliMayWrite first
 // (src/cli/clusterGuard.ts), which refuses with a message pointing at the API.
 import { parseArgs } from 'node:util';
-import { appCreateSchema, appUpdateSchema } from '../api/apps.js';
-import { TokenCreate, tokenView } from '../api/tokens.js';
-import { validate } from '../api/validate.js';
-import { MintBody } from '../api/wsIngest.js';
+import { appCreateSchema, appUpdateSchema } from '../primary/api/apps.js';
+import { TokenCreate, tokenView } from '../primary/api/tokens.js';
+import { validate } from '../primary/api/validate.js';
+import { MintBody } from '../primary/api/wsIngest.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { CodedError } from '../errors.js';
 import { assertCliMayWrite } from './clusterGuard.js';

@@ -4,7 +4,7 @@
 // dies drops out when its heartbeat expires. Heartbeats are signed with the cluster secret
 // and checked when read: one that fails (forged, garbage) is left out and counted.
 import type { Redis } from 'ioredis';
-import type { StreamView } from '../api/streams.js';
+import type { StreamView } from '../primary/api/streams.js';
 import type { Logger } from '../telemetry.js';
 import { openHeartbeat, sealHeartbeat, WireError, type ClusterKeys, type RejectReason } from './wire.js';
 

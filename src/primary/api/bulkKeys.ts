@@ -2,8 +2,8 @@
 // all-or-nothing call (the secrets shown once, in the answer), and
 // `POST /api/v1/apps/:app/ws-ingest/bulk-revoke` revokes many keys, closing their live
 // cameras with 4401. A refused call answers 400 with one error per item and changes nothing.
-import type { ApiResponse } from '../protocol.js';
-import { BulkError, BulkMintBody, BulkRevokeBody, bulkMint, bulkRevoke, mintedView, BULK_MAX } from '../provisioning/bulk.js';
+import type { ApiResponse } from '../../protocol.js';
+import { BulkError, BulkMintBody, BulkRevokeBody, bulkMint, bulkRevoke, mintedView, BULK_MAX } from '../../provisioning/bulk.js';
 import type { ApiDeps } from './index.js';
 import { ok, type Route } from './router.js';
 import { validate } from './validate.js';

@@ -2,9 +2,9 @@
 // secrets or hashes. A token can only hand out what it has: scopes it holds, and its own
 // app if it is restricted to one; and it can only revoke tokens within those bounds.
 import { z } from 'zod';
-import { CodedError } from '../errors.js';
-import type { ApiToken } from '../keys.js';
-import { APP_NAME, APP_NAME_RULE } from '../names.js';
+import { CodedError } from '../../errors.js';
+import type { ApiToken } from '../../keys.js';
+import { APP_NAME, APP_NAME_RULE } from '../../names.js';
 import { hasScope, SCOPES } from './auth.js';
 import type { ApiDeps } from './index.js';
 import { ok, type Route } from './router.js';

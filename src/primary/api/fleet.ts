@@ -2,7 +2,7 @@
 // (keys merged with live streams: state, figures, health flags), the totals of the summary
 // strip and the node's traffic against its link. The dashboard polls this one route for
 // the whole app instead of one request per camera.
-import { FleetHealth } from '../primary/fleet.js';
+import { FleetHealth } from '../fleet.js';
 import type { ApiDeps } from './index.js';
 import { ok, type Route } from './router.js';
 import { requireApp } from './wsIngest.js';

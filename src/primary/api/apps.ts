@@ -6,9 +6,9 @@
 // applied: two creations of one name (on one node or two) give one 201 and one 409, and
 // concurrent PATCHes of different fields all stick.
 import { z } from 'zod';
-import { CodedError } from '../errors.js';
-import { defaultApp, type App } from '../keys.js';
-import { APP_NAME, APP_NAME_RULE } from '../names.js';
+import { CodedError } from '../../errors.js';
+import { defaultApp, type App } from '../../keys.js';
+import { APP_NAME, APP_NAME_RULE } from '../../names.js';
 import type { ApiDeps } from './index.js';
 import { ok, type Route } from './router.js';
 import { requireApp } from './wsIngest.js';

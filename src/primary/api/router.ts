@@ -1,8 +1,8 @@
 // A small router for the control API (run by the primary): routes with `:params`, one
 // scope each, JSON in and out, every failure a CodedError -> `{"error":{code,message}}`.
-import { ApiError, CodedError, errorBody } from '../errors.js';
-import type { ApiToken } from '../keys.js';
-import type { ApiRequest, ApiResponse } from '../protocol.js';
+import { ApiError, CodedError, errorBody } from '../../errors.js';
+import type { ApiToken } from '../../keys.js';
+import type { ApiRequest, ApiResponse } from '../../protocol.js';
 
 export interface RouteContext {
   req: ApiRequest;

@@ -1,18 +1,18 @@
 // The control API, answered by the primary for requests any worker received: routing,
 // authentication (failed attempts rate limited per IP), scope checks, JSON errors.
-import type { Config } from '../config.js';
-import { CodedError } from '../errors.js';
-import type { ControlStore } from '../keys.js';
-import { isAppName, APP_NAME_RULE } from '../names.js';
-import type { CameraRegistry } from '../primary/cameras.js';
-import type { FleetHealth } from '../primary/fleet.js';
-import type { NodeTraffic } from '../primary/nodeTraffic.js';
-import { RateLimiter } from '../primary/rateLimit.js';
-import type { RoomTable } from '../primary/rooms.js';
-import type { StreamRates } from '../primary/streamRates.js';
-import type { ApiRequest, ApiResponse } from '../protocol.js';
-import type { FrameArena } from '../slots.js';
-import type { Logger } from '../telemetry.js';
+import type { Config } from '../../config.js';
+import { CodedError } from '../../errors.js';
+import type { ControlStore } from '../../keys.js';
+import { isAppName, APP_NAME_RULE } from '../../names.js';
+import type { CameraRegistry } from '../cameras.js';
+import type { FleetHealth } from '../fleet.js';
+import type { NodeTraffic } from '../nodeTraffic.js';
+import { RateLimiter } from '../rateLimit.js';
+import type { RoomTable } from '../rooms.js';
+import type { StreamRates } from '../streamRates.js';
+import type { ApiRequest, ApiResponse } from '../../protocol.js';
+import type { FrameArena } from '../../slots.js';
+import type { Logger } from '../../telemetry.js';
 import { appRoutes } from './apps.js';
 import { bulkKeyRoutes } from './bulkKeys.js';
 import { fleetRoutes } from './fleet.js';
@@ -20,7 +20,7 @@ import { authenticate, authorize } from './auth.js';
 import { playTokenRoutes } from './playTokens.js';
 import { compile, fail, match, parseJson } from './router.js';
 import { streamRoutes, type StreamView } from './streams.js';
-import type { NodeView } from '../cluster/nodes.js';
+import type { NodeView } from '../../cluster/nodes.js';
 import { tokenRoutes } from './tokens.js';
 import { wsIngestRoutes } from './wsIngest.js';
 

@@ -1,7 +1,7 @@
 // API token authentication and scope checks. 401 when the token is missing or unknown,
 // 403 naming the missing scope or the app the token is restricted to.
-import { CodedError } from '../errors.js';
-import { hashSecret, type ApiToken, type ControlStore } from '../keys.js';
+import { CodedError } from '../../errors.js';
+import { hashSecret, type ApiToken, type ControlStore } from '../../keys.js';
 
 /** Every scope a token may carry; `*` means all of them. */
 export const SCOPES = ['ingress:create', 'ingress:read', 'ingress:delete', 'streams:read', 'apps:read', 'apps:write', 'tokens:read', 'tokens:write'] as const;

@@ -1,10 +1,10 @@
 // Camera keys: `/api/v1/apps/:app/ws-ingest`. A key is shown once, at minting; lists
 // never carry the secret.
 import { z } from 'zod';
-import { CodedError } from '../errors.js';
-import { fullRoom, type CameraKey } from '../keys.js';
-import type { LastClose } from '../primary/cameras.js';
-import { IDENTITY, ROOM_NAME, ROOM_NAME_RULE } from '../names.js';
+import { CodedError } from '../../errors.js';
+import { fullRoom, type CameraKey } from '../../keys.js';
+import type { LastClose } from '../cameras.js';
+import { IDENTITY, ROOM_NAME, ROOM_NAME_RULE } from '../../names.js';
 import type { ApiDeps } from './index.js';
 import { ok, type Route } from './router.js';
 import { streamUrls } from './urls.js';

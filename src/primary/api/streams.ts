@@ -2,9 +2,9 @@
 // `ws-mjpeg`; rates are measured from the frame slots, viewers counted on every worker.
 // In a cluster the list also holds the other nodes' streams (from their heartbeats), each
 // with the `node` serving it.
-import { CodedError } from '../errors.js';
-import { fullRoom } from '../keys.js';
-import type { RoomInfo } from '../protocol.js';
+import { CodedError } from '../../errors.js';
+import { fullRoom } from '../../keys.js';
+import type { RoomInfo } from '../../protocol.js';
 import type { ApiDeps } from './index.js';
 import { ok, type Route } from './router.js';
 import { streamUrls } from './urls.js';

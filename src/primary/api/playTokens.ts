@@ -1,10 +1,10 @@
 // Play tokens: `/api/v1/apps/:app/play-token/:room?ttl=<seconds>`. Short-lived, signed with
 // the app's secret, scoped to one room; needed for playback when publicPlayback is off.
 // `POST /api/v1/apps/:app/rotate-play-secret` voids them all (and ends their viewers).
-import { CodedError } from '../errors.js';
-import { fullRoom } from '../keys.js';
-import { ROOM_NAME } from '../names.js';
-import { signPlayToken } from '../playToken.js';
+import { CodedError } from '../../errors.js';
+import { fullRoom } from '../../keys.js';
+import { ROOM_NAME } from '../../names.js';
+import { signPlayToken } from '../../playToken.js';
 import type { ApiDeps } from './index.js';
 import { ok, type Route } from './router.js';
 import { streamUrls } from './urls.js';
