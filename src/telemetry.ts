@@ -7,6 +7,7 @@ import { getHeapStatistics } from 'node:v8';
 import pino from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReplicationCounts } from './cluster/replication.js';
+import { closeCodesOf } from './errors.js';
 import { HotCounter, HotHistogram, type HotSeries } from './hotMetrics.js';
 
 export type Logger = pino.Logger;
@@ -23,11 +24,8 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
 
 const EVENT_LOOP_WINDOW_MS = 10_000;
 
-/** Close codes each side can see, pre-initialised so their first occurrence shows in rate(). */
-const CLOSE_CODES = {
-  camera: [1000, 1001, 1006, 4401, 4403, 4408, 4409, 4413, 4429],
-  viewer: [1000, 1001, 1006, 4401, 4403, 4404, 4429],
-} as const;
+/** Close codes each side can see (from the error table), pre-initialised so their first occurrence shows in rate(). */
+const CLOSE_CODES = { camera: closeCodesOf('camera'), viewer: closeCodesOf('viewer') };
 
 /** Hub latency buckets: 50 µs .. 1 s. */
 const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];

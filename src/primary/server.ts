@@ -9,8 +9,8 @@ import { AggregatorRegistry, Gauge } from 'prom-client';
 import { createApi, type ApiDeps } from './api/index.js';
 import { localStreamViews } from './api/streams.js';
 import { ClusterNodes } from '../cluster/nodes.js';
-import { ConfigError, publicBase, type Config } from '../config.js';
-import { CloseCode, CloseReason } from '../errors.js';
+import { publicBase, type Config } from '../config.js';
+import { CloseCode, CloseReason, ConfigError, HANDSHAKE_REFUSALS } from '../errors.js';
 import { ControlStore } from '../keys.js';
 import type { AppView, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
 import { replyTo } from '../channel.js';
@@ -179,7 +179,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     replicationCounts: replication ? () => replication.counts : null,
     shards: config.workers,
     apps: () => store.listApps().map((a) => a.name),
-    rejectionReasons: (['invalid_key', 'unknown_app', 'room_mismatch', 'invalid_identity', 'ws_ingest_disabled', 'max_cameras', 'node_full', 'rate_limited', 'replaced'] as const).map((r) => [r, CloseReason[r]]),
+    rejectionReasons: HANDSHAKE_REFUSALS.map((r) => [r, CloseReason[r]]),
     cameras: () => cameras.list(),
     perCamera: config.perCameraMetrics ? () => cameraSeries(rooms, arena, rates, cameras, viewerCounts) : null,
   });
