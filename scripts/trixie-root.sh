@@ -29,7 +29,7 @@ declare -A INTEGRITY=(
   [npm-11.19.1.tgz]='sha512-ztsxKxt/kkIaAs+2i0GU6I+DRmUdrNasxTZKJe9TCdSjKxlhah/4r/hl5ygMD6XAg1qZ9c2TNomR4qgOydp10g=='
 )
 # The test files that need no browser and no system service (nginx, haproxy, redis,
-# prometheus, systemd, openssl, g++; ffmpeg is the host's, see build), plus the uWS loader's
+# prometheus, systemd, openssl, g++; ffmpeg and gcc are the host's, see build), plus the uWS loader's
 # own test, config, and the container steps.
 DEFAULT_TESTS=(ingest playback admission slots api durability storm fuzz config uws dockerfile)
 
@@ -100,7 +100,11 @@ build() {
   # itself would add ~150 packages and minutes to every cold build).
   printf '%s\n' '#!/bin/sh' '[ -x /host/usr/bin/ffmpeg ] || { echo "ffmpeg: not installed on the host (apt-get install ffmpeg)" >&2; exit 127; }' \
     'exec /usr/sbin/chroot /host /usr/bin/ffmpeg "$@"' >"$tmp/usr/local/bin/ffmpeg"
-  chmod 755 "$tmp/usr/local/bin/npm" "$tmp/usr/local/bin/npx" "$tmp/usr/local/bin/ffmpeg"
+  # gcc likewise: test/durability.test.ts builds its fsync shim (an LD_PRELOAD .so that only calls
+  # libc; built against the host's glibc 2.36 it loads on the root's 2.41).
+  printf '%s\n' '#!/bin/sh' '[ -x /host/usr/bin/gcc ] || { echo "gcc: not installed on the host (apt-get install gcc)" >&2; exit 127; }' \
+    'exec /usr/sbin/chroot /host /bin/sh -c "cd \"\$0\" && exec /usr/bin/gcc \"\$@\"" "$(pwd)" "$@"' >"$tmp/usr/local/bin/gcc"
+  chmod 755 "$tmp/usr/local/bin/npm" "$tmp/usr/local/bin/npx" "$tmp/usr/local/bin/ffmpeg" "$tmp/usr/local/bin/gcc"
   cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2>/dev/null || true
   grep -q localhost "$tmp/etc/hosts" 2>/dev/null || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$tmp/etc/hosts"
   mv "$tmp" "$root"

@@ -105,6 +105,9 @@ export class Target {
             FRAMEHUB_MAX_ROOMS: String(Math.max(1024, (options.rooms ?? 0) + 64)),
             FRAMEHUB_HANDSHAKE_BURST: '1000000',
             FRAMEHUB_HANDSHAKE_RATE: '1000000',
+            // Every bench viewer comes from 127.0.0.1: one address stands for many clients (the
+            // default per-address limit, 1000, would refuse saturate's viewers past 1,000 cameras).
+            FRAMEHUB_MAX_VIEWERS_PER_IP: '1000000',
             LOG_LEVEL: 'warn',
             ...SERVER_ENV,
             ...(options.workers ? { FRAMEHUB_WORKERS: String(options.workers) } : {}),
