@@ -25,10 +25,6 @@ export class RequestChannel<Req> {
     this.#send = send;
   }
 
-  get pendingCount(): number {
-    return this.#pending.size;
-  }
-
   /**
    * Sends a request; rejects with `timeout` after `timeoutMs`. A reply that arrives after
    * that goes to `onLate` (say, to hand back what the other side granted meanwhile).

@@ -95,7 +95,6 @@ export interface ApiResponse {
 }
 
 export type WorkerRequest = AdmitRequest | ApiRequest;
-export type WorkerRequestResult<R extends WorkerRequest> = R extends AdmitRequest ? AdmitResult : ApiResponse;
 
 // ---- requests the primary makes of a worker ----
 

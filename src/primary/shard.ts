@@ -69,10 +69,6 @@ export class Shard {
     return this.#alive;
   }
 
-  get threadId(): number {
-    return this.#worker.threadId;
-  }
-
   /** The worker's event-loop utilisation since the previous call (null once it exited). */
   eluSinceLast(): EventLoopUtilization | null {
     if (!this.#alive) return null;
