@@ -5,10 +5,9 @@
 // On a cluster node it only reads: every write command calls assertCliMayWrite first
 // (src/cli/clusterGuard.ts), which refuses with a message pointing at the API.
 import { parseArgs } from 'node:util';
-import { appCreateSchema, appUpdateSchema } from '../primary/api/apps.js';
-import { TokenCreate, tokenView } from '../primary/api/tokens.js';
-import { validate } from '../primary/api/validate.js';
-import { MintBody } from '../primary/api/wsIngest.js';
+import { appCreateSchema, appUpdateSchema, MintBody, TokenCreate } from '../control/bodies.js';
+import { validate } from '../control/validate.js';
+import { tokenView } from '../primary/api/tokens.js';
 import { loadConfig } from '../config.js';
 import { CodedError, ConfigError } from '../errors.js';
 import { assertCliMayWrite } from './clusterGuard.js';

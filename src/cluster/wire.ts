@@ -6,7 +6,7 @@
 // is validated with zod: an entry that fails any check is reported with a reason and skipped.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { SCOPES } from '../primary/api/auth.js';
+import { SCOPES } from '../control/scopes.js';
 import type { App, ControlOp, ControlState } from '../keys.js';
 import { APP_NAME, ROOM_NAME } from '../names.js';
 

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import net from 'node:net';
 import { AggregatorRegistry, Gauge } from 'prom-client';
 import { createApi, type ApiDeps } from './api/index.js';
+import type { StreamView } from './api/context.js';
 import { localStreamViews } from './api/streams.js';
 import { ClusterNodes } from '../cluster/nodes.js';
 import { publicBase, type Config } from '../config.js';
@@ -203,7 +204,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     },
     log,
   );
-  let cluster: ClusterNodes | null = null;
+  let cluster: ClusterNodes<StreamView> | null = null;
   const apiDeps: ApiDeps = {
     config, store, cameras, rooms, arena, rates, log, viewerCounts, nodeId, fleet,
     traffic,

@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { CodedError } from '../errors.js';
 import { fullRoom, type CameraKey, type ControlStore } from '../keys.js';
-import { streamUrls, type StreamUrls } from '../primary/api/urls.js';
-import { MintBody } from '../primary/api/wsIngest.js';
+import { MintBody } from '../control/bodies.js';
+import { streamUrls, type StreamUrls } from '../control/urls.js';
 
 /** Most cameras (or keys) one bulk call takes; a bigger fleet is provisioned in chunks. */
 export const BULK_MAX = 1000;

@@ -5,28 +5,12 @@
 // Creating is create-if-absent and PATCH is field-level, both decided when the change is
 // applied: two creations of one name (on one node or two) give one 201 and one 409, and
 // concurrent PATCHes of different fields all stick.
-import { z } from 'zod';
 import { CodedError } from '../../errors.js';
 import { defaultApp, type App } from '../../keys.js';
-import { APP_NAME, APP_NAME_RULE } from '../../names.js';
-import type { ApiDeps } from './index.js';
+import { requireApp, type ApiDeps } from './context.js';
 import { ok, type Route } from './router.js';
-import { requireApp } from './wsIngest.js';
-import { validate } from './validate.js';
-
-const bool = z.boolean({ message: 'must be true or false' });
-const limit = (min: number, max: number) => z.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
-
-export function settingsSchema(maxFrameBytes: number) {
-  return {
-    wsIngest: bool.optional(),
-    publicPlayback: bool.optional(),
-    maxCameras: limit(0, 1_000_000).optional(),
-    maxFps: limit(1, 120).nullable().optional(),
-    maxFrameBytes: limit(1024, maxFrameBytes).nullable().optional(),
-    idleTimeoutSec: limit(1, 3600).nullable().optional(),
-  };
-}
+import { appCreateSchema, appUpdateSchema } from '../../control/bodies.js';
+import { validate } from '../../control/validate.js';
 
 export function appView(deps: ApiDeps, app: App) {
   return {
@@ -40,16 +24,6 @@ export function appView(deps: ApiDeps, app: App) {
     createdAt: new Date(app.createdAt).toISOString(),
     liveCameras: deps.cameras.countForApp(app.name),
   };
-}
-
-/** Body of app creation (also used by the CLI). */
-export function appCreateSchema(maxFrameBytes: number) {
-  return z.strictObject({ name: z.string({ message: 'must be a string' }).regex(APP_NAME, APP_NAME_RULE), ...settingsSchema(maxFrameBytes) });
-}
-
-/** Body of an app update (also used by the CLI). */
-export function appUpdateSchema(maxFrameBytes: number) {
-  return z.strictObject(settingsSchema(maxFrameBytes)).refine((b) => Object.keys(b).length > 0, 'give at least one setting to change');
 }
 
 export function appRoutes(deps: ApiDeps): Route[] {

@@ -4,10 +4,9 @@
 // cameras with 4401. A refused call answers 400 with one error per item and changes nothing.
 import type { ApiResponse } from '../../protocol.js';
 import { BulkError, BulkMintBody, BulkRevokeBody, bulkMint, bulkRevoke, mintedView, BULK_MAX } from '../../provisioning/bulk.js';
-import type { ApiDeps } from './index.js';
+import { requireApp, type ApiDeps } from './context.js';
 import { ok, type Route } from './router.js';
-import { validate } from './validate.js';
-import { requireApp } from './wsIngest.js';
+import { validate } from '../../control/validate.js';
 
 /** A BulkError becomes its answer with the per-item list; anything else goes on up. */
 async function answer(work: () => Promise<ApiResponse>): Promise<ApiResponse> {

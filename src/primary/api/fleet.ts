@@ -3,9 +3,8 @@
 // strip and the node's traffic against its link. The dashboard polls this one route for
 // the whole app instead of one request per camera.
 import { FleetHealth } from '../fleet.js';
-import type { ApiDeps } from './index.js';
+import { requireApp, type ApiDeps } from './context.js';
 import { ok, type Route } from './router.js';
-import { requireApp } from './wsIngest.js';
 
 export function fleetRoutes(deps: ApiDeps): Route[] {
   return [

@@ -5,10 +5,9 @@ import { CodedError } from '../../errors.js';
 import { fullRoom } from '../../keys.js';
 import { ROOM_NAME } from '../../names.js';
 import { signPlayToken } from '../../playToken.js';
-import type { ApiDeps } from './index.js';
+import { requireApp, type ApiDeps } from './context.js';
 import { ok, type Route } from './router.js';
-import { streamUrls } from './urls.js';
-import { requireApp } from './wsIngest.js';
+import { streamUrls } from '../../control/urls.js';
 
 export const PLAY_TOKEN_DEFAULT_TTL_SEC = 3600;
 export const PLAY_TOKEN_MAX_TTL_SEC = 24 * 3600;

@@ -5,15 +5,12 @@
 import { CodedError } from '../../errors.js';
 import { fullRoom } from '../../keys.js';
 import type { RoomInfo } from '../../protocol.js';
-import type { ApiDeps } from './index.js';
+import { closeView, requireApp, type ApiDeps, type StreamView } from './context.js';
 import { ok, type Route } from './router.js';
-import { streamUrls } from './urls.js';
-import { closeView, requireApp } from './wsIngest.js';
-
-export type StreamView = ReturnType<typeof streamView>;
+import { streamUrls } from '../../control/urls.js';
 
 /** One room as the streams API shows it. */
-export function streamView(deps: ApiDeps, info: RoomInfo, viewers: Map<string, { mjpeg: number; ws: number; wall: number }>) {
+export function streamView(deps: ApiDeps, info: RoomInfo, viewers: Map<string, { mjpeg: number; ws: number; wall: number }>): StreamView {
   const camera = deps.cameras.byRoom(info.room);
   const rates = deps.rates.get(info.room);
   const last = deps.arena.lastReceivedAt(info.slot);

@@ -1,21 +1,13 @@
 // API tokens: `/api/v1/tokens`. A token is shown once, at creation; lists never carry
 // secrets or hashes. A token can only hand out what it has: scopes it holds, and its own
 // app if it is restricted to one; and it can only revoke tokens within those bounds.
-import { z } from 'zod';
 import { CodedError } from '../../errors.js';
 import type { ApiToken } from '../../keys.js';
-import { APP_NAME, APP_NAME_RULE } from '../../names.js';
-import { hasScope, SCOPES } from './auth.js';
-import type { ApiDeps } from './index.js';
+import { TokenCreate } from '../../control/bodies.js';
+import { hasScope } from '../../control/scopes.js';
+import type { ApiDeps } from './context.js';
 import { ok, type Route } from './router.js';
-import { validate } from './validate.js';
-
-/** Body of token creation (also used by the CLI). */
-export const TokenCreate = z.strictObject({
-  name: z.string({ message: 'must be a string' }).min(1, 'must not be empty').max(64, 'must be at most 64 characters').regex(/^[\x20-\x7e]+$/, 'must be printable ASCII'),
-  scopes: z.array(z.enum(['*', ...SCOPES], { message: `each scope must be * or one of ${SCOPES.join(', ')}` }), { message: 'must be a list of scopes' }).min(1, 'give at least one scope').max(16),
-  app: z.string({ message: 'must be a string or null' }).regex(APP_NAME, APP_NAME_RULE).nullable().optional(),
-});
+import { validate } from '../../control/validate.js';
 
 export function tokenView(t: ApiToken) {
   return { id: t.id, name: t.name, scopes: t.scopes, app: t.app, createdAt: new Date(t.createdAt).toISOString() };

@@ -1,31 +1,12 @@
 // Camera keys: `/api/v1/apps/:app/ws-ingest`. A key is shown once, at minting; lists
 // never carry the secret.
-import { z } from 'zod';
 import { CodedError } from '../../errors.js';
 import { fullRoom, type CameraKey } from '../../keys.js';
-import type { LastClose } from '../cameras.js';
-import { IDENTITY, ROOM_NAME, ROOM_NAME_RULE } from '../../names.js';
-import type { ApiDeps } from './index.js';
+import { closeView, requireApp, type ApiDeps } from './context.js';
 import { ok, type Route } from './router.js';
-import { streamUrls } from './urls.js';
-import { validate } from './validate.js';
-
-/** Body of key minting (also used by the CLI). */
-export const MintBody = z.strictObject({
-  room: z.string({ message: 'must be a string' }).regex(ROOM_NAME, ROOM_NAME_RULE),
-  identity: z.string({ message: 'must be a string' }).min(1).max(64, 'must be at most 64 characters').regex(IDENTITY, 'must be printable ASCII').optional(),
-});
-
-export function requireApp(deps: ApiDeps, name: string) {
-  const app = deps.store.getApp(name);
-  if (!app) throw new CodedError('not_found', `unknown app ${name}`);
-  return app;
-}
-
-/** A remembered camera close as the API shows it (null: none since the node started). */
-export function closeView(close: LastClose | undefined): { code: number; reason: string; at: string } | null {
-  return close ? { code: close.code, reason: close.reason, at: new Date(close.at).toISOString() } : null;
-}
+import { MintBody } from '../../control/bodies.js';
+import { streamUrls } from '../../control/urls.js';
+import { validate } from '../../control/validate.js';
 
 export function keyView(deps: ApiDeps, key: CameraKey) {
   const room = fullRoom(key.app, key.room);

@@ -1,7 +1,7 @@
 // Request body validation with zod: strict objects (unknown fields are an error), and the
 // first problem reported as 400 `invalid_field` naming the field.
 import type { z } from 'zod';
-import { CodedError } from '../../errors.js';
+import { CodedError } from '../errors.js';
 
 export function validate<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
