@@ -180,7 +180,7 @@ const WireOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('deleteToken'), id: Token.shape.id }),
   z.strictObject({ op: z.literal('putKey'), key: Key }),
   z.strictObject({ op: z.literal('deleteKey'), id: Key.shape.id }),
-  // Bulk provisioning (src/provisioning/bulk.ts): one entry, applied in one transaction.
+  // Bulk provisioning (src/control/bulk.ts): one entry, applied in one transaction.
   z.strictObject({ op: z.literal('putKeys'), keys: z.array(Key).max(1000) }),
   z.strictObject({ op: z.literal('deleteKeys'), ids: z.array(Key.shape.id).max(1000) }),
   z.strictObject({ op: z.literal('setMeta'), name: metaName, value: z.json() }),

@@ -6,74 +6,41 @@
 // applied: two creations of one name (on one node or two) give one 201 and one 409, and
 // concurrent PATCHes of different fields all stick.
 import { CodedError } from '../../errors.js';
-import { defaultApp, type App } from '../../keys.js';
-import { requireApp, type ApiDeps } from './context.js';
+import type { App } from '../../keys.js';
+import type { ControlService } from '../../control/service.js';
+import { appView } from '../../control/views.js';
+import type { ApiDeps } from './context.js';
 import { ok, type Route } from './router.js';
-import { appCreateSchema, appUpdateSchema } from '../../control/bodies.js';
-import { validate } from '../../control/validate.js';
 
-export function appView(deps: ApiDeps, app: App) {
-  return {
-    name: app.name,
-    wsIngest: app.wsIngest,
-    publicPlayback: app.publicPlayback,
-    maxCameras: app.maxCameras,
-    maxFps: app.maxFps,
-    maxFrameBytes: app.maxFrameBytes,
-    idleTimeoutSec: app.idleTimeoutSec,
-    createdAt: new Date(app.createdAt).toISOString(),
-    liveCameras: deps.cameras.countForApp(app.name),
-  };
+/** An app as the API shows it: the shared view and its live cameras on this node. */
+export function apiAppView(deps: ApiDeps, app: App) {
+  return { ...appView(app), liveCameras: deps.cameras.countForApp(app.name) };
 }
 
-export function appRoutes(deps: ApiDeps): Route[] {
-  const Create = appCreateSchema(deps.config.maxFrameBytes);
-  const Update = appUpdateSchema(deps.config.maxFrameBytes);
+export function appRoutes(deps: ApiDeps, control: ControlService): Route[] {
   return [
     {
       method: 'GET', pattern: '/api/v1/apps', scope: 'apps:read',
-      handler: ({ token }) => ok(200, deps.store.listApps().filter((a) => token.app === null || a.name === token.app).map((a) => appView(deps, a))),
+      handler: ({ token }) => ok(200, deps.store.listApps().filter((a) => token.app === null || a.name === token.app).map((a) => apiAppView(deps, a))),
     },
     {
       method: 'POST', pattern: '/api/v1/apps', scope: 'apps:write',
       handler: async ({ json, token }) => {
         if (token.app !== null) throw new CodedError('forbidden', `this token is restricted to app ${token.app}`);
-        const body = validate(Create, json());
-        if (deps.store.getApp(body.name)) throw new CodedError('conflict', `app ${body.name} exists`);
-        const app: App = { ...defaultApp(body.name), ...body };
-        if (!(await deps.store.createApp(app))) throw new CodedError('conflict', `app ${body.name} exists (created at the same time elsewhere)`);
-        deps.appsChanged();
-        deps.log.info({ event: 'app_created', app: app.name }, 'app created');
-        return ok(201, appView(deps, app));
+        return ok(201, apiAppView(deps, await control.createApp(json())));
       },
     },
     {
       method: 'GET', pattern: '/api/v1/apps/:app', scope: 'apps:read',
-      handler: ({ params }) => ok(200, appView(deps, requireApp(deps, params.app!))),
+      handler: ({ params }) => ok(200, apiAppView(deps, control.requireApp(params.app!))),
     },
     {
       method: 'PATCH', pattern: '/api/v1/apps/:app', scope: 'apps:write',
-      handler: async ({ params, json }) => {
-        const app = requireApp(deps, params.app!);
-        const body = validate(Update, json());
-        const next = await deps.store.updateApp(app.name, body);
-        if (!next) throw new CodedError('not_found', `unknown app ${app.name} (deleted meanwhile)`);
-        deps.appsChanged();
-        if (app.wsIngest && !next.wsIngest) deps.cameras.kickWhere((c) => c.app === app.name, 'ws_ingest_disabled', 'WS ingest was disabled for this app');
-        deps.log.info({ event: 'app_updated', app: app.name, changed: Object.keys(body) }, 'app updated');
-        return ok(200, appView(deps, next));
-      },
+      handler: async ({ params, json }) => ok(200, apiAppView(deps, await control.updateApp(params.app!, json()))),
     },
     {
       method: 'DELETE', pattern: '/api/v1/apps/:app', scope: 'apps:write',
-      handler: async ({ params }) => {
-        const app = requireApp(deps, params.app!);
-        await deps.store.deleteApp(app.name);
-        deps.appsChanged();
-        const closed = deps.cameras.kickWhere((c) => c.app === app.name, 'unknown_app', 'the app was deleted');
-        deps.log.info({ event: 'app_deleted', app: app.name, closedCameras: closed }, 'app deleted');
-        return ok(200, { deleted: app.name, closedCameras: closed });
-      },
+      handler: async ({ params }) => ok(200, await control.deleteApp(params.app!)),
     },
   ];
 }

@@ -1,10 +1,10 @@
 // What every route module of the control API shares: the dependencies the primary hands
-// the API (ApiDeps) and the small helpers the routes have in common. Route modules import
+// the API (ApiDeps), the stream view and the close view. (An app named in a path is looked
+// up by the control service: `control.requireApp`.) Route modules import
 // this and router.ts, never index.ts or each other, so the api folder has no import circle.
 import type { NodeView } from '../../cluster/nodes.js';
 import type { Config } from '../../config.js';
-import { CodedError } from '../../errors.js';
-import type { App, ControlStore } from '../../keys.js';
+import type { ControlStore } from '../../keys.js';
 import type { CameraRegistry, LastClose } from '../cameras.js';
 import type { FleetHealth } from '../fleet.js';
 import type { NodeTraffic } from '../nodeTraffic.js';
@@ -68,13 +68,6 @@ export interface StreamView extends StreamUrls {
   remoteAddress: string | null;
   shard: number | null;
   lastClose: { code: number; reason: string; at: string } | null;
-}
-
-/** The app named in the path, or `not_found`. */
-export function requireApp(deps: ApiDeps, name: string): App {
-  const app = deps.store.getApp(name);
-  if (!app) throw new CodedError('not_found', `unknown app ${name}`);
-  return app;
 }
 
 /** A remembered camera close as the API shows it (null: none since the node started). */

@@ -1,5 +1,6 @@
 // The control API, answered by the primary for requests any worker received: routing,
 // authentication (failed attempts rate limited per IP), scope checks, JSON errors.
+import { ControlService } from '../../control/service.js';
 import { CodedError } from '../../errors.js';
 import { isAppName, APP_NAME_RULE } from '../../names.js';
 import { RateLimiter } from '../rateLimit.js';
@@ -24,7 +25,21 @@ export const AUTH_FAIL_PER_SEC = 1;
 
 /** Every route of the control API (the authorisation matrix test walks them all). */
 export function apiRoutes(deps: ApiDeps) {
-  return [...appRoutes(deps), ...wsIngestRoutes(deps), ...bulkKeyRoutes(deps), ...fleetRoutes(deps), ...streamRoutes(deps), ...playTokenRoutes(deps), ...tokenRoutes(deps)];
+  // Read through `deps` at call time: the routes can be listed with a bare config (tests).
+  const control = new ControlService({
+    get store() {
+      return deps.store;
+    },
+    maxFrameBytes: deps.config.maxFrameBytes,
+    get log() {
+      return deps.log;
+    },
+    live: {
+      appsChanged: () => deps.appsChanged(),
+      kickWhere: (pred, reason, message) => deps.cameras.kickWhere(pred, reason, message),
+    },
+  });
+  return [...appRoutes(deps, control), ...wsIngestRoutes(deps, control), ...bulkKeyRoutes(deps, control), ...fleetRoutes(deps, control), ...streamRoutes(deps, control), ...playTokenRoutes(deps, control), ...tokenRoutes(deps, control)];
 }
 
 export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {

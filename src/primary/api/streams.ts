@@ -5,7 +5,8 @@
 import { CodedError } from '../../errors.js';
 import { fullRoom } from '../../keys.js';
 import type { RoomInfo } from '../../protocol.js';
-import { closeView, requireApp, type ApiDeps, type StreamView } from './context.js';
+import { closeView, type ApiDeps, type StreamView } from './context.js';
+import type { ControlService } from '../../control/service.js';
 import { ok, type Route } from './router.js';
 import { streamUrls } from '../../control/urls.js';
 
@@ -48,12 +49,12 @@ export async function localStreamViews(deps: ApiDeps): Promise<StreamView[]> {
   return deps.rooms.list().map((r) => streamView(deps, r, viewers));
 }
 
-export function streamRoutes(deps: ApiDeps): Route[] {
+export function streamRoutes(deps: ApiDeps, control: ControlService): Route[] {
   return [
     {
       method: 'GET', pattern: '/api/v1/apps/:app/streams', scope: 'streams:read',
       handler: async ({ params }) => {
-        const app = requireApp(deps, params.app!);
+        const app = control.requireApp(params.app!);
         const local = (await localStreamViews(deps)).filter((s) => s.app === app.name);
         const here = new Set(local.map((s) => s.room));
         // Another node's entry for a room this node serves is stale (the camera moved here).
@@ -64,7 +65,7 @@ export function streamRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET', pattern: '/api/v1/apps/:app/streams/:room', scope: 'streams:read',
       handler: async ({ params }) => {
-        const app = requireApp(deps, params.app!);
+        const app = control.requireApp(params.app!);
         const info = deps.rooms.get(fullRoom(app.name, params.room!)) ?? deps.rooms.get(params.room!);
         if (info && info.app === app.name) return ok(200, streamView(deps, info, await deps.viewerCounts()));
         const remote = (await deps.remoteStreams()).find((s) => s.app === app.name && (s.room === fullRoom(app.name, params.room!) || s.room === params.room));
