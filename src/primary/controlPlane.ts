@@ -1,6 +1,6 @@
 // Wiring of the control plane into the primary: the control API (src/primary/api) over the
 // live node's parts, and on a cluster node the cluster view (heartbeats through Redis).
-// With server.ts, the only file of src/primary/ that imports the api folder.
+// The only file of src/primary/ that imports the api folder (server.ts wires this one).
 import { ClusterNodes, type NodeView } from '../cluster/nodes.js';
 import type { Replication } from '../cluster/replication.js';
 import type { ApiRequest, ApiResponse } from '../protocol.js';

@@ -2,7 +2,8 @@
 // cluster replication), creates the shared frame arenas, starts the shard pool on one port,
 // and answers what workers ask (camera admission, the control API). Each part is a file of
 // its own: shardPool.ts (spawn, respawn, fan-out), housekeeping.ts (the once-a-second loop),
-// controlPlane.ts (API and cluster view), cameras.ts (admission), metricsServer.ts.
+// controlPlane.ts (API and cluster view), cameras.ts (admission), workerEvents.ts (what
+// a worker's messages do), metricsServer.ts.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type net from 'node:net';
@@ -11,7 +12,6 @@ import { publicBase, type Config } from '../config.js';
 import { CloseCode, CloseReason, ConfigError, HANDSHAKE_REFUSALS } from '../errors.js';
 import type { ControlStore } from '../keys.js';
 import type { AppView, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
-import { replyTo } from '../channel.js';
 import { createLogger, PrimaryMetrics, type Logger } from '../telemetry.js';
 import { AcceptBalancer } from './acceptBalancer.js';
 import { cameraSeries, sumViewers } from './cameraSeries.js';
@@ -28,11 +28,11 @@ import { checkTlsFiles } from './tls.js';
 import { lockDataDir } from './dataDirLock.js';
 import { RoomTable } from './rooms.js';
 import { createSharedMemory } from './sharedMemory.js';
-import { ShardPool, type WorkerEvent } from './shardPool.js';
-import type { Shard } from './shard.js';
+import { ShardPool } from './shardPool.js';
 import { StreamRates } from './streamRates.js';
 import { startTracing } from '../tracing.js';
 import { VERSION } from '../version.js';
+import { handleWorkerEvents } from './workerEvents.js';
 
 export { RESPAWN_DELAY_MS, RESPAWN_MAX_DELAY_MS } from './shardPool.js';
 
@@ -165,27 +165,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
   });
 
-  const onMessage = (shard: Shard, msg: WorkerEvent): void => {
-    switch (msg.type) {
-      case 'request': {
-        const body = msg.body;
-        void replyTo(() => (body.kind === 'admit' ? cameras.admit(body, shard.index) : control.answer(body))).then((result) => shard.post({ type: 'reply', id: msg.id, result }));
-        break;
-      }
-      case 'camera-closed':
-        tracing?.cameraClosed(msg.connId, msg.code, msg.reason, msg.frames, msg.bytes);
-        cameras.closed(msg.connId, msg.code, msg.reason);
-        break;
-      case 'camera-stats':
-        cameras.stats(msg.connId, msg.stats);
-        break;
-      case 'dying':
-        balancer?.workerGone(shard.index);
-        break;
-      default:
-        msg satisfies never;
-    }
-  };
+  const onMessage = handleWorkerEvents({
+    cameras,
+    answer: control.answer,
+    cameraClosed: tracing ? (connId, code, reason, frames, bytes) => tracing.cameraClosed(connId, code, reason, frames, bytes) : undefined,
+    dying: (index) => balancer?.workerGone(index),
+  });
 
   const balancer =
     config.accept === 'balanced' && config.workers > 1
