@@ -1,7 +1,7 @@
 // What every route module of the control API shares: the dependencies the primary hands
-// the API (ApiDeps), the stream view and the close view. (An app named in a path is looked
-// up by the control service: `control.requireApp`.) Route modules import
-// this and router.ts, never index.ts or each other, so the api folder has no import circle.
+// the API (ApiDeps), the stream view and the close view. Route modules import this,
+// router.ts and the control service (src/control/, which also looks up the app a path
+// names), never index.ts or each other: the api folder has no import circle.
 import type { NodeView } from '../../cluster/nodes.js';
 import type { Config } from '../../config.js';
 import type { ControlStore } from '../../keys.js';
