@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { adminTokenProblem } from './adminToken.js';
+import { ConfigError } from './errors.js';
 
 export interface Config {
   /** Public HTTP/WebSocket port; 0 picks a free one. Default 8080. */
@@ -194,9 +195,8 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', doc: 'log level (fatal..trace, silent)', schema: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }), default: () => 'info' },
 };
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+/** Kept importable from here: a bad setting is the commonest refusal to start. */
+export { ConfigError };
 
 type RawSources = { env?: Record<string, string | undefined>; flags?: Record<string, string | undefined>; overrides?: Partial<Config> };
 

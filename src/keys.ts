@@ -133,6 +133,22 @@ export interface RevokedAdminToken {
 /** Meta entries that are node-local (never replicated, not part of snapshots). */
 const LOCAL_META = new Set(['rev', 'replicatedId', 'cluster']);
 
+/** Puts a record that has a secret hash (token, camera key), keeping its by-hash index right. */
+function putHashed<T extends { id: string; hash: string }>(table: Database<T, string>, byHash: Database<string, string>, record: T): void {
+  const old = table.get(record.id);
+  if (old) byHash.remove(old.hash);
+  table.put(record.id, record);
+  byHash.put(record.hash, record.id);
+}
+
+/** Removes such a record and its by-hash entry (nothing if there is none). */
+function removeHashed<T extends { id: string; hash: string }>(table: Database<T, string>, byHash: Database<string, string>, id: string): void {
+  const old = table.get(id);
+  if (!old) return;
+  table.remove(id);
+  byHash.remove(old.hash);
+}
+
 export class ControlStore {
   readonly #root: RootDatabase;
   readonly #apps: Database<App, string>;
@@ -197,46 +213,23 @@ export class ControlStore {
         break;
       }
       case 'deleteApp': {
-        for (const k of this.listKeys(op.name)) {
-          this.#keys.remove(k.id);
-          this.#keyByHash.remove(k.hash);
-        }
-        for (const t of this.listTokens()) {
-          if (t.app !== op.name) continue;
-          this.#tokens.remove(t.id);
-          this.#tokenByHash.remove(t.hash);
-        }
+        for (const k of this.listKeys(op.name)) removeHashed(this.#keys, this.#keyByHash, k.id);
+        for (const t of this.listTokens()) if (t.app === op.name) removeHashed(this.#tokens, this.#tokenByHash, t.id);
         this.#apps.remove(op.name);
         break;
       }
-      case 'putToken': {
-        const old = this.#tokens.get(op.token.id);
-        if (old) this.#tokenByHash.remove(old.hash);
-        this.#tokens.put(op.token.id, op.token);
-        this.#tokenByHash.put(op.token.hash, op.token.id);
+      case 'putToken':
+        putHashed(this.#tokens, this.#tokenByHash, op.token);
         break;
-      }
-      case 'deleteToken': {
-        const old = this.#tokens.get(op.id);
-        if (!old) break;
-        this.#tokens.remove(op.id);
-        this.#tokenByHash.remove(old.hash);
+      case 'deleteToken':
+        removeHashed(this.#tokens, this.#tokenByHash, op.id);
         break;
-      }
-      case 'putKey': {
-        const old = this.#keys.get(op.key.id);
-        if (old) this.#keyByHash.remove(old.hash);
-        this.#keys.put(op.key.id, op.key);
-        this.#keyByHash.put(op.key.hash, op.key.id);
+      case 'putKey':
+        putHashed(this.#keys, this.#keyByHash, op.key);
         break;
-      }
-      case 'deleteKey': {
-        const old = this.#keys.get(op.id);
-        if (!old) break;
-        this.#keys.remove(op.id);
-        this.#keyByHash.remove(old.hash);
+      case 'deleteKey':
+        removeHashed(this.#keys, this.#keyByHash, op.id);
         break;
-      }
       case 'putKeys':
         for (const key of op.keys) this.#applyInTxn({ op: 'putKey', key });
         break;

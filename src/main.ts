@@ -2,14 +2,13 @@
 // camera simulator. Settings come from flags, then environment, then defaults.
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
-import { ConfigError, loadConfig, settings, settingsHelp } from './config.js';
+import { loadConfig, settings, settingsHelp } from './config.js';
 import { runCameraCommand, CAMERA_HELP } from './camera/command.js';
 import { CONTROL_HELP, runControl } from './cli/control.js';
-import { CodedError } from './errors.js';
+import { ConfigError, describeFailure } from './errors.js';
 import { startServer } from './primary/server.js';
 import { SERVER_NODE_FLAGS } from './nodeFlags.js';
 import { createLogger } from './telemetry.js';
-import { UwsFallbackError } from './worker/uws.js';
 
 const HELP = `framehub: live JPEG frames from ESP32-CAM boards to MJPEG and WebSocket viewers
 
@@ -106,15 +105,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {
-  if (err instanceof CodedError) {
-    process.stderr.write(`framehub: ${err.code}: ${err.message}\n`);
-    process.exit(err.code === 'not_found' ? 3 : 2);
-  }
-  // A worker's UwsFallbackError reaches here as a plain Error with its name (structured clone).
-  if (err instanceof ConfigError || err instanceof UwsFallbackError || err.name === 'UwsFallbackError' || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`framehub: ${err.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`framehub: ${err.stack ?? err.message}\n`);
-  process.exit(1);
+  const { line, status } = describeFailure(err);
+  process.stderr.write(`${line}\n`);
+  process.exit(status);
 });

@@ -6,7 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import pino from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ReplicationCounts } from './cluster/replication.js';
+import { closeCodesOf } from './errors.js';
 import { HotCounter, HotHistogram, type HotSeries } from './hotMetrics.js';
 
 export type Logger = pino.Logger;
@@ -23,11 +23,17 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
 
 const EVENT_LOOP_WINDOW_MS = 10_000;
 
-/** Close codes each side can see, pre-initialised so their first occurrence shows in rate(). */
-const CLOSE_CODES = {
-  camera: [1000, 1001, 1006, 4401, 4403, 4408, 4409, 4413, 4429],
-  viewer: [1000, 1001, 1006, 4401, 4403, 4404, 4429],
-} as const;
+/** What the replication metrics read (src/cluster/replication.ts keeps these counts). */
+export interface ReplicationFigures {
+  /** Skipped entries, snapshots and heartbeats by `kind|reason`. */
+  readonly rejected: ReadonlyMap<string, number>;
+  readonly gaps: number;
+  /** Snapshot loads by reason (join, gap, behind). */
+  readonly snapshotLoads: ReadonlyMap<string, number>;
+}
+
+/** Close codes each side can see (from the error table), pre-initialised so their first occurrence shows in rate(). */
+const CLOSE_CODES = { camera: closeCodesOf('camera'), viewer: closeCodesOf('viewer') };
 
 /** Hub latency buckets: 50 µs .. 1 s. */
 const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -171,7 +177,7 @@ export class PrimaryMetrics {
     /** null on a single node; else whether Redis replication is connected. */
     replicationConnected: (() => boolean) | null;
     /** null on a single node; else what replication refused, gaps, snapshot loads. */
-    replicationCounts?: (() => ReplicationCounts) | null;
+    replicationCounts?: (() => ReplicationFigures) | null;
     shards: number;
     apps: () => string[];
     /** Reason tokens a handshake can be refused with, and their close codes. */
@@ -209,7 +215,7 @@ export class PrimaryMetrics {
   }
 
   /** Replication integrity: refused entries and snapshots, gaps, snapshot loads (read from the Replication's counts). */
-  #replication(source: () => ReplicationCounts): void {
+  #replication(source: () => ReplicationFigures): void {
     const r = [this.registry];
     new Counter({ name: 'framehub_cluster_replication_rejected_total', help: 'Entries, snapshots and heartbeats read from Redis that failed their checks and were skipped (unsigned, bad_signature, invalid), by kind and reason', labelNames: ['kind', 'reason'], registers: r, collect() {
       this.reset();
@@ -225,7 +231,7 @@ export class PrimaryMetrics {
     } });
     new Counter({ name: 'framehub_cluster_snapshot_loads_total', help: 'Times this node replaced its control store with the cluster snapshot, by reason (join, gap, behind)', labelNames: ['reason'], registers: r, collect() {
       this.reset();
-      for (const reason of ['join', 'gap', 'behind']) this.inc({ reason }, source().snapshotLoads.get(reason as 'join') ?? 0);
+      for (const reason of ['join', 'gap', 'behind']) this.inc({ reason }, source().snapshotLoads.get(reason) ?? 0);
     } });
   }
 

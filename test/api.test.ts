@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { apiRoutes, AUTH_FAIL_BURST, type ApiDeps } from '../src/api/index.js';
-import { compile } from '../src/api/router.js';
+import { apiRoutes, AUTH_FAIL_BURST, type ApiDeps } from '../src/primary/api/index.js';
+import { compile } from '../src/primary/api/router.js';
 import { loadConfig } from '../src/config.js';
 import { rawCamera, wsViewer } from './helpers/clients.js';
 import { startTestServer, type TestServer } from './helpers/server.js';

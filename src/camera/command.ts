@@ -1,7 +1,7 @@
 // `framehub camera`: run one or many simulated cameras against a server. With --token it
 // first mints a key per room through the API; with --key it uses that key.
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../errors.js';
 import type { SimCamera } from './simulator.js';
 
 export const CAMERA_HELP = `Camera simulator (framehub camera / npm run camera -- ...):

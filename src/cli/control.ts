@@ -1,18 +1,18 @@
 // `framehub apps|tokens|keys ...`: manage the control store from the command line, for
 // scripted installs. Works on the data dir directly (also while the server runs: the
 // server notices the change within a second and closes cameras whose key or app is gone).
-// Output is JSON, secrets appear once, in the creation output only.
+// Output is JSON, secrets appear once, in the creation output only. Every change goes
+// through the control service (src/control/service.ts), the API's own, with the same views.
 // On a cluster node it only reads: every write command calls assertCliMayWrite first
 // (src/cli/clusterGuard.ts), which refuses with a message pointing at the API.
 import { parseArgs } from 'node:util';
-import { appCreateSchema, appUpdateSchema } from '../api/apps.js';
-import { TokenCreate, tokenView } from '../api/tokens.js';
-import { validate } from '../api/validate.js';
-import { MintBody } from '../api/wsIngest.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { CodedError } from '../errors.js';
+import { ControlService } from '../control/service.js';
+import { appView, keyView, tokenView } from '../control/views.js';
+import { loadConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { assertCliMayWrite } from './clusterGuard.js';
-import { ControlStore, defaultApp, fullRoom, type App, type CameraKey } from '../keys.js';
+import { ControlStore } from '../keys.js';
+import { createLogger } from '../telemetry.js';
 import { mintFromCsv } from './mintFromCsv.js';
 
 export const CONTROL_HELP = `Control store (works on the data dir; --data-dir or FRAMEHUB_DATA_DIR, default ./data;
@@ -77,15 +77,15 @@ function appSettings(values: { [K in 'ws-ingest' | 'public-playback' | 'max-came
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
-const appOut = (a: App) => ({ name: a.name, wsIngest: a.wsIngest, publicPlayback: a.publicPlayback, maxCameras: a.maxCameras, maxFps: a.maxFps, maxFrameBytes: a.maxFrameBytes, idleTimeoutSec: a.idleTimeoutSec, createdAt: new Date(a.createdAt).toISOString() });
-const keyOut = (k: CameraKey) => ({ id: k.id, app: k.app, room: fullRoom(k.app, k.room), name: k.room, identity: k.identity, createdAt: new Date(k.createdAt).toISOString(), lastSeenAt: k.lastSeenAt ? new Date(k.lastSeenAt).toISOString() : null });
-
 /** Runs one control command; returns what to print. */
 export async function runControl(group: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const config = loadConfig({ env, flags: { 'data-dir': values['data-dir'] } });
   const [action, ...args] = positionals;
   const store = new ControlStore(config.dataDir);
+  // The same service as the API's, without a live node: a running server notices the
+  // change by the store revision. Its log lines are the server's; the CLI prints JSON only.
+  const control = new ControlService({ store, maxFrameBytes: config.maxFrameBytes, log: createLogger('silent'), live: null });
   try {
     const need = (n: number, usage: string): string[] => {
       if (args.length !== n) throw new ConfigError(`usage: framehub ${group} ${action} ${usage}`);
@@ -94,62 +94,47 @@ export async function runControl(group: string, argv: string[], env: NodeJS.Proc
     if (action !== 'list') assertCliMayWrite(store, env, `${group} ${action ?? ''}`.trim());
     switch (`${group} ${action}`) {
       case 'apps list':
-        return store.listApps().map(appOut);
+        return store.listApps().map(appView);
       case 'apps create': {
         const [name] = need(1, '<name> [options]');
-        const body = validate(appCreateSchema(config.maxFrameBytes), { name, ...appSettings(values) });
-        if (store.getApp(body.name)) throw new CodedError('conflict', `app ${body.name} exists`);
-        const app: App = { ...defaultApp(body.name), ...body };
-        if (!(await store.createApp(app))) throw new CodedError('conflict', `app ${body.name} exists`);
-        return appOut(app);
+        return appView(await control.createApp({ name, ...appSettings(values) }));
       }
       case 'apps update': {
         const [name] = need(1, '<name> [options]');
-        if (!store.getApp(name!)) throw new CodedError('not_found', `unknown app ${name}`);
-        const next = await store.updateApp(name!, validate(appUpdateSchema(config.maxFrameBytes), appSettings(values)));
-        if (!next) throw new CodedError('not_found', `unknown app ${name}`);
-        return appOut(next);
+        return appView(await control.updateApp(name!, appSettings(values)));
       }
       case 'apps delete': {
         const [name] = need(1, '<name>');
-        if (!(await store.deleteApp(name!))) throw new CodedError('not_found', `unknown app ${name}`);
-        return { deleted: name };
+        return { deleted: (await control.deleteApp(name!)).deleted };
       }
       case 'tokens list':
         return store.listTokens().map(tokenView);
       case 'tokens create': {
         need(0, '--name <name> --scopes <scope,...> [--app <app>]');
-        const body = validate(TokenCreate, { name: values.name, scopes: values.scopes?.split(',').map((s) => s.trim()).filter(Boolean), app: values.app ?? null });
-        if (body.app && !store.getApp(body.app)) throw new CodedError('invalid_field', `app: unknown app ${body.app}`);
-        const { token, secret } = await store.createToken({ name: body.name, scopes: [...new Set(body.scopes)], app: body.app ?? null });
+        const { token, secret } = await control.createToken({ name: values.name, scopes: values.scopes?.split(',').map((s) => s.trim()).filter(Boolean), app: values.app ?? null }, null);
         return { ...tokenView(token), token: secret };
       }
       case 'tokens revoke': {
         const [id] = need(1, '<id>');
-        if (!(await store.revokeToken(id!))) throw new CodedError('not_found', `no token ${id}`);
-        return { revoked: id };
+        return await control.revokeToken(id!, null);
       }
       case 'keys list': {
         const [app] = need(1, '<app>');
-        if (!store.getApp(app!)) throw new CodedError('not_found', `unknown app ${app}`);
-        return store.listKeys(app!).map(keyOut);
+        return control.listKeys(app!).map(keyView);
       }
       case 'keys mint': {
         if (values.from !== undefined) {
           need(0, '--app <app> --from <rooms.csv> [--out <keys.csv>] [--allow-existing-rooms]');
           if (!values.app) throw new ConfigError('usage: framehub keys mint --app <app> --from <rooms.csv>: --app is missing');
-          return await mintFromCsv(store, config, { app: values.app, from: values.from, out: values.out, allowExistingRooms: values['allow-existing-rooms'] ?? false });
+          return await mintFromCsv(control, config, { app: values.app, from: values.from, out: values.out, allowExistingRooms: values['allow-existing-rooms'] ?? false });
         }
         const [app, room] = need(2, '<app> <room> [--identity <id>]');
-        if (!store.getApp(app!)) throw new CodedError('not_found', `unknown app ${app}`);
-        const body = validate(MintBody, { room, ...(values.identity ? { identity: values.identity } : {}) });
-        const { key, secret } = await store.mintKey({ app: app!, room: body.room, identity: body.identity ?? null });
-        return { ...keyOut(key), streamKey: secret };
+        const { key, secret } = await control.mintKey(app!, { room, ...(values.identity ? { identity: values.identity } : {}) });
+        return { ...keyView(key), streamKey: secret };
       }
       case 'keys revoke': {
         const [id] = need(1, '<id>');
-        if (!(await store.revokeKey(id!))) throw new CodedError('not_found', `no key ${id}`);
-        return { revoked: id };
+        return { revoked: (await control.revokeKey(id!, null)).revoked };
       }
       default:
         throw new ConfigError(`unknown command: framehub ${group} ${action ?? ''}\n${CONTROL_HELP}`);

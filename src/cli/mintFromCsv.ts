@@ -1,13 +1,13 @@
 // `framehub keys mint --app <app> --from rooms.csv`: bulk minting from a CSV of rooms, through
-// the same all-or-nothing function as the API (src/provisioning/bulk.ts). The keys go to a
+// the control service's all-or-nothing bulk minting, as the API's (src/control/service.ts). The keys go to a
 // new CSV file created with mode 0600 (never over an existing file: the keys are shown once);
 // stdout says where, and never carries a key.
 import { closeSync, fchmodSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { publicBase, type Config } from '../config.js';
 import { CodedError } from '../errors.js';
-import type { ControlStore } from '../keys.js';
-import { BulkError, bulkMint, mintedView } from '../provisioning/bulk.js';
+import type { ControlService } from '../control/service.js';
+import { BulkError, mintedView } from '../control/bulk.js';
 import { keysCsv, parseRoomsCsv } from '../provisioning/csv.js';
 
 export interface MintFromCsvOptions {
@@ -22,8 +22,8 @@ function defaultOut(app: string, now = new Date()): string {
   return `keys-${app}-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}Z.csv`;
 }
 
-export async function mintFromCsv(store: ControlStore, config: Config, opts: MintFromCsvOptions) {
-  if (!store.getApp(opts.app)) throw new CodedError('not_found', `unknown app ${opts.app}`);
+export async function mintFromCsv(control: ControlService, config: Config, opts: MintFromCsvOptions) {
+  control.requireApp(opts.app);
   let text: string;
   try {
     text = readFileSync(opts.from, 'utf8');
@@ -45,7 +45,7 @@ export async function mintFromCsv(store: ControlStore, config: Config, opts: Min
     fchmodSync(fd, 0o600); // whatever the umask
     let minted;
     try {
-      minted = await bulkMint(store, opts.app, lines.map((l) => l.item), { allowExistingRooms: opts.allowExistingRooms });
+      minted = await control.bulkMint(opts.app, lines.map((l) => l.item), { allowExistingRooms: opts.allowExistingRooms });
     } catch (err) {
       if (!(err instanceof BulkError)) throw err;
       const detail = err.items.map((i) => `  line ${lines[i.index]!.line}${i.room ? ` (${i.room})` : ''}: ${i.code}: ${i.message}`).join('\n');

@@ -4,9 +4,17 @@
 // dies drops out when its heartbeat expires. Heartbeats are signed with the cluster secret
 // and checked when read: one that fails (forged, garbage) is left out and counted.
 import type { Redis } from 'ioredis';
-import type { StreamView } from '../api/streams.js';
 import type { Logger } from '../telemetry.js';
 import { openHeartbeat, sealHeartbeat, WireError, type ClusterKeys, type RejectReason } from './wire.js';
+
+/** What the cluster view reads of a stream in a heartbeat (the rest travels along as is). */
+export interface HeartbeatStream {
+  app: string;
+  room: string;
+  state: 'live' | 'away';
+  node: string;
+  bytesPerSec: number;
+}
 
 export interface NodeView {
   node: string;
@@ -19,16 +27,17 @@ export interface NodeView {
   bytesInPerSec: number;
 }
 
-interface Heartbeat {
+interface Heartbeat<S extends HeartbeatStream> {
   node: string;
   at: number;
-  streams: StreamView[];
+  streams: S[];
 }
 
-export class ClusterNodes {
+/** `S`: the stream view this node publishes (the streams API's), kept whole for the other nodes. */
+export class ClusterNodes<S extends HeartbeatStream = HeartbeatStream> {
   readonly #timer: NodeJS.Timeout;
   readonly #key: (node: string) => string;
-  #last: Heartbeat[] = [];
+  #last: Heartbeat<S>[] = [];
   #lastAt = 0;
   /** Keys already logged as refused (one line per key and reason, not one per read). */
   readonly #warned = new Set<string>();
@@ -38,7 +47,7 @@ export class ClusterNodes {
     private readonly prefix: string,
     private readonly nodeId: string,
     private readonly intervalMs: number,
-    private readonly localStreams: () => Promise<StreamView[]>,
+    private readonly localStreams: () => Promise<S[]>,
     private readonly log: Logger,
     private readonly keys: ClusterKeys,
     private readonly rejected: (reason: RejectReason) => void,
@@ -52,7 +61,7 @@ export class ClusterNodes {
   /** Publishes this node's streams (expires after three missed beats). */
   async beat(): Promise<void> {
     try {
-      const hb: Heartbeat = { node: this.nodeId, at: Date.now(), streams: await this.localStreams() };
+      const hb: Heartbeat<S> = { node: this.nodeId, at: Date.now(), streams: await this.localStreams() };
       await this.redis.call('SET', this.#key(this.nodeId), sealHeartbeat(this.keys, hb), 'PX', String(this.intervalMs * 3));
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'cluster heartbeat failed');
@@ -60,7 +69,7 @@ export class ClusterNodes {
   }
 
   /** Every node's last heartbeat (cached for half an interval). */
-  async heartbeats(): Promise<Heartbeat[]> {
+  async heartbeats(): Promise<Heartbeat<S>[]> {
     if (Date.now() - this.#lastAt < this.intervalMs / 2) return this.#last;
     try {
       const keys: string[] = [];
@@ -71,11 +80,11 @@ export class ClusterNodes {
         cursor = next;
       } while (cursor !== '0');
       const values = keys.length ? ((await this.redis.call('MGET', ...keys)) as (string | null)[]) : [];
-      const beats: Heartbeat[] = [];
+      const beats: Heartbeat<S>[] = [];
       values.forEach((v, i) => {
         if (v === null) return;
         try {
-          beats.push(openHeartbeat(this.keys, v) as unknown as Heartbeat);
+          beats.push(openHeartbeat(this.keys, v) as unknown as Heartbeat<S>);
         } catch (err) {
           if (!(err instanceof WireError)) throw err;
           this.rejected(err.reason);
@@ -94,7 +103,7 @@ export class ClusterNodes {
     return this.#last;
   }
 
-  async remoteStreams(): Promise<StreamView[]> {
+  async remoteStreams(): Promise<S[]> {
     return (await this.heartbeats()).filter((h) => h.node !== this.nodeId).flatMap((h) => h.streams);
   }
 
@@ -102,7 +111,7 @@ export class ClusterNodes {
   async nodes(app: string | null = null): Promise<NodeView[]> {
     const beats = await this.heartbeats();
     const mine = beats.find((h) => h.node === this.nodeId);
-    const own: Heartbeat = { node: this.nodeId, at: Date.now(), streams: await this.localStreams() };
+    const own: Heartbeat<S> = { node: this.nodeId, at: Date.now(), streams: await this.localStreams() };
     return [own, ...beats.filter((h) => h !== mine && h.node !== this.nodeId)].map((h) => {
       const streams = app === null ? h.streams : h.streams.filter((s) => s.app === app);
       return {

@@ -6,7 +6,7 @@
 // is validated with zod: an entry that fails any check is reported with a reason and skipped.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { SCOPES } from '../api/auth.js';
+import { SCOPES } from '../control/scopes.js';
 import type { App, ControlOp, ControlState } from '../keys.js';
 import { APP_NAME, ROOM_NAME } from '../names.js';
 
@@ -180,7 +180,7 @@ const WireOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('deleteToken'), id: Token.shape.id }),
   z.strictObject({ op: z.literal('putKey'), key: Key }),
   z.strictObject({ op: z.literal('deleteKey'), id: Key.shape.id }),
-  // Bulk provisioning (src/provisioning/bulk.ts): one entry, applied in one transaction.
+  // Bulk provisioning (src/control/bulk.ts): one entry, applied in one transaction.
   z.strictObject({ op: z.literal('putKeys'), keys: z.array(Key).max(1000) }),
   z.strictObject({ op: z.literal('deleteKeys'), ids: z.array(Key.shape.id).max(1000) }),
   z.strictObject({ op: z.literal('setMeta'), name: metaName, value: z.json() }),

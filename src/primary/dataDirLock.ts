@@ -3,7 +3,7 @@
 // stale lock file to clean up. The CLI does not take it (it may run beside the server).
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../errors.js';
 
 export async function lockDataDir(dataDir: string): Promise<{ release(): void }> {
   const name = `\0framehub-${createHash('sha256').update(dataDir).digest('hex').slice(0, 32)}`;

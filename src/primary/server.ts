@@ -1,34 +1,40 @@
-// The primary thread: opens the control store, creates the shared frame arenas, spawns
-// the shard workers on one port, and answers what workers ask (camera admission, API).
-// It restarts a worker that dies and tells the new one the room and app tables.
+// The primary thread: boots the node and wires its parts. It opens the control store (and
+// cluster replication), creates the shared frame arenas, starts the shard pool on one port,
+// and answers what workers ask (camera admission, the control API). Each part is a file of
+// its own: shardPool.ts (spawn, respawn, fan-out), housekeeping.ts (the once-a-second loop),
+// controlPlane.ts (API and cluster view), cameras.ts (admission), workerEvents.ts (what
+// a worker's messages do), metricsServer.ts.
 import { randomBytes } from 'node:crypto';
-import type http from 'node:http';
 import { hostname } from 'node:os';
-import net from 'node:net';
+import type net from 'node:net';
 import { AggregatorRegistry, Gauge } from 'prom-client';
-import { createApi, type ApiDeps } from '../api/index.js';
-import { localStreamViews } from '../api/streams.js';
-import { ClusterNodes } from '../cluster/nodes.js';
-import { ConfigError, publicBase, type Config } from '../config.js';
-import { CloseCode, CloseReason } from '../errors.js';
-import { ControlStore } from '../keys.js';
-import type { AppView, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
-import { replyTo } from '../channel.js';
-import { createArenas, Doorbell, FrameArena, NodeCounters, type ArenaLayout } from '../slots.js';
-import { createLogger, PrimaryMetrics, type CameraSeries, type Logger } from '../telemetry.js';
+import { publicBase, type Config } from '../config.js';
+import { CloseCode, CloseReason, ConfigError, HANDSHAKE_REFUSALS } from '../errors.js';
+import type { ControlStore } from '../keys.js';
+import type { AppView, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
+import { createLogger, PrimaryMetrics, type Logger } from '../telemetry.js';
 import { AcceptBalancer } from './acceptBalancer.js';
+import { cameraSeries, sumViewers } from './cameraSeries.js';
 import { CameraRegistry } from './cameras.js';
+import { claimPort } from './claimPort.js';
+import { startControlPlane } from './controlPlane.js';
 import { FleetHealth } from './fleet.js';
 import { registerFleetMetrics } from './fleetMetrics.js';
+import { startHousekeeping } from './housekeeping.js';
 import { NodeTraffic } from './nodeTraffic.js';
+import { openStore } from './openStore.js';
 import { startMetricsServer } from './metricsServer.js';
 import { checkTlsFiles } from './tls.js';
 import { lockDataDir } from './dataDirLock.js';
 import { RoomTable } from './rooms.js';
-import { Shard } from './shard.js';
+import { createSharedMemory } from './sharedMemory.js';
+import { ShardPool } from './shardPool.js';
 import { StreamRates } from './streamRates.js';
 import { startTracing } from '../tracing.js';
 import { VERSION } from '../version.js';
+import { handleWorkerEvents } from './workerEvents.js';
+
+export { RESPAWN_DELAY_MS, RESPAWN_MAX_DELAY_MS } from './shardPool.js';
 
 export interface ServerHandle {
   readonly config: Config;
@@ -53,122 +59,57 @@ export interface ServerHandle {
   injectFault(shard: number): void;
 }
 
-/** First restart delay of a dead worker; doubled (up to 10 s) while it keeps dying within a minute. */
-export const RESPAWN_DELAY_MS = 250;
-export const RESPAWN_MAX_DELAY_MS = 10_000;
-/** Cluster heartbeat interval (a dead node leaves the cluster view after three). */
-const CLUSTER_HEARTBEAT_MS = 2000;
-
-/**
- * Checks that nobody listens on `port` (0: picks a free one) with an exclusive bind. The
- * workers then share it with SO_REUSEPORT; without this check a second server started on
- * the same port would silently take half of the first one's connections.
- */
-function claimPort(host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new ConfigError(`port ${port} on ${host} is in use (PORT / HOST): is another framehub or program listening there?`) : err),
-    );
-    probe.listen(port, host, () => {
-      const bound = (probe.address() as net.AddressInfo).port;
-      probe.close(() => resolve(bound));
-    });
-  });
-}
-
-/** Per-camera figures for the metrics, from the frame slots, rates and stats messages. */
-export interface ViewerCounts {
-  mjpeg: number;
-  ws: number;
-  wall: number;
-}
-
-async function cameraSeries(rooms: RoomTable, arena: FrameArena, rates: StreamRates, cameras: CameraRegistry, viewerCounts: () => Promise<Map<string, ViewerCounts>>): Promise<CameraSeries[]> {
-  const viewers = await viewerCounts();
-  const now = Date.now();
-  return rooms.list().map((info) => {
-    const camera = cameras.byRoom(info.room);
-    const v = viewers.get(info.room);
-    const last = arena.lastReceivedAt(info.slot);
-    return {
-      app: info.app, room: info.room, live: info.state === 'live',
-      fps: rates.get(info.room).fps,
-      frames: arena.latestSeq(info.slot),
-      bytes: arena.bytesPublished(info.slot),
-      drops: arena.drops(info.slot),
-      frameAgeSec: last ? Math.max(0, now - last) / 1000 : 0,
-      viewers: v ? v.mjpeg + v.ws + v.wall : 0,
-      reconnects: rooms.reconnects(info.room),
-      rssi: camera?.stats?.rssi ?? null,
-      heapFree: camera?.stats?.heapFree ?? null,
-    };
-  });
-}
-
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel, { shard: 'primary' })): Promise<ServerHandle> {
   checkTlsFiles(config);
   const lock = await lockDataDir(config.dataDir);
   // uSockets sets SO_REUSEPORT only for a non-zero port, so port 0 is resolved here first.
-  let port = await claimPort(config.host, config.port).catch((err: Error) => {
+  const port = await claimPort(config.host, config.port).catch((err: Error) => {
     lock.release();
     throw err;
   });
   const nodeId = config.nodeId ?? `${hostname()}:${port}`;
   const tracing = await startTracing(process.env, VERSION, log);
-  const store = new ControlStore(config.dataDir);
-  // Loaded only on a cluster node: ioredis is ~3 MB of heap a single node does not need.
-  const replication = config.redisUrl
-    ? await (await import('../cluster/replication.js')).Replication.start(store, { url: config.redisUrl, prefix: config.redisPrefix, nodeId, secret: config.clusterSecret!, snapshotEvery: config.redisSnapshotEvery }, log)
-    : null;
-  if (replication) store.useCommitter(replication.commit);
-  // The CLI reads this to refuse local writes on a cluster node (src/cli/clusterGuard.ts).
-  await store.setClusterMembership(replication ? config.redisPrefix : null);
-  const { generatedAdminToken, adminTokenRevokedAt } = await store.bootstrap(config.adminToken).catch((err: Error) => {
-    // A fresh node of a cluster whose Redis is away cannot bootstrap: it starts empty.
-    if (!replication) throw err;
-    log.warn({ err: err.message }, 'could not bootstrap through the cluster yet');
-    return { generatedAdminToken: null, firstStart: false, adminTokenRevokedAt: null };
-  });
-  if (adminTokenRevokedAt !== null) {
-    log.warn(
-      { event: 'admin_token_revoked', revokedAt: new Date(adminTokenRevokedAt).toISOString() },
-      'FRAMEHUB_ADMIN_TOKEN was revoked through the API or CLI: not re-applied (it stays revoked); set a new value to bootstrap a new admin token',
-    );
-  }
+  const { store, replication, generatedAdminToken, adminTokenRevokedAt } = await openStore(config, nodeId, log);
 
-  const layout: ArenaLayout = { arenas: config.workers, slotsPerArena: Math.ceil(config.maxRooms / config.workers), slotBytes: Math.ceil(config.maxFrameBytes / 8) * 8 }; // 8-byte multiples keep every frame buffer aligned (fast copies, see slots.ts)
-  const arenaBuffers = createArenas(layout);
-  const arena = new FrameArena(arenaBuffers, layout);
-  const doorbellBuffer = new SharedArrayBuffer(Doorbell.byteLength(config.workers, arena.totalSlots));
-  const doorbell = new Doorbell(doorbellBuffer, arena.totalSlots);
-  const counters = new SharedArrayBuffer(NodeCounters.byteLength);
+  const { layout, arenaBuffers, arena, doorbellBuffer, doorbell, counters } = createSharedMemory(config);
   const bootId = randomBytes(4).toString('hex');
-
-  const shards: (Shard | null)[] = Array.from({ length: config.workers }, () => null);
   // Workers need no cluster secret: it stays on the primary.
   const workerConfig: Config = Object.freeze({ ...config, clusterSecret: undefined });
   let stopping = false;
 
-  const broadcast = (msg: ToWorker): void => {
-    for (const s of shards) s?.post(msg);
-  };
-  const appViews = (): AppView[] => store.listApps().map((a) => ({ name: a.name, publicPlayback: a.publicPlayback, playSecret: a.playSecret }));
+  // The workers' events reach the parts below, made next; a worker starts at pool.start().
+  const pool = new ShardPool(
+    {
+      size: config.workers,
+      init: (index): WorkerInit => {
+        doorbell.resetHandover(index);
+        return { shard: index, config: workerConfig, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, counters, bootId };
+      },
+      greeting: () => [{ type: 'apps', apps: appViews() }, { type: 'rooms', rooms: rooms.list() }],
+      message: (shard, msg) => onMessage(shard, msg),
+      onGone: (index) => {
+        if (!stopping) balancer?.workerGone(index);
+        for (const c of cameras.list()) if (c.shard === index) tracing?.cameraClosed(c.connId, CloseCode.abnormal, 'worker_died', 0, 0);
+        cameras.shardGone(index);
+        arena.clearWorker(index);
+      },
+      onDied: (index, code, delayMs) => {
+        log.error({ shard: index, code, restartInMs: delayMs }, 'worker died; restarting it');
+        metrics.workerRestarts.inc({ shard: String(index) });
+      },
+      onRestarted: (index) => {
+        balancer?.workerStarted(index);
+        log.info({ shard: index }, 'worker restarted');
+      },
+    },
+    log,
+  );
 
+  const appViews = (): AppView[] => store.listApps().map((a) => ({ name: a.name, publicPlayback: a.publicPlayback, playSecret: a.playSecret }));
+  const broadcast = (msg: ToWorker): void => pool.broadcast(msg);
   const rooms = new RoomTable(arena, config.maxRooms, config.reconnectGraceSec * 1000, broadcast);
-  /** What every live worker holds; a worker that dies meanwhile is left out. */
-  const inspectAll = async (): Promise<WorkerInspect[]> =>
-    (await Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<WorkerInspect>({ kind: 'inspect' }).catch(() => null)))).filter((w): w is WorkerInspect => w !== null);
-  const viewerCounts = async (): Promise<Map<string, ViewerCounts>> => {
-    const counts = new Map<string, ViewerCounts>();
-    for (const w of await inspectAll()) {
-      for (const v of w.viewers) {
-        const c = counts.get(v.room) ?? { mjpeg: 0, ws: 0, wall: 0 };
-        counts.set(v.room, { mjpeg: c.mjpeg + v.mjpeg, ws: c.ws + v.ws, wall: c.wall + v.wall });
-      }
-    }
-    return counts;
-  };
+  const inspectAll = (): Promise<WorkerInspect[]> => pool.inspect();
+  const viewerCounts = async () => sumViewers(await pool.inspect());
   const rates = new StreamRates(arena, rooms);
   let cameras: CameraRegistry;
   const metrics = new PrimaryMetrics({
@@ -179,11 +120,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     replicationCounts: replication ? () => replication.counts : null,
     shards: config.workers,
     apps: () => store.listApps().map((a) => a.name),
-    rejectionReasons: (['invalid_key', 'unknown_app', 'room_mismatch', 'invalid_identity', 'ws_ingest_disabled', 'max_cameras', 'node_full', 'rate_limited', 'replaced'] as const).map((r) => [r, CloseReason[r]]),
+    rejectionReasons: HANDSHAKE_REFUSALS.map((r) => [r, CloseReason[r]]),
     cameras: () => cameras.list(),
-    perCamera: config.perCameraMetrics ? () => cameraSeries(rooms, arena, rates, cameras, viewerCounts) : null,
+    perCamera: config.perCameraMetrics ? () => cameraSeries({ rooms, arena, rates, cameras, viewerCounts }) : null,
   });
-  const traffic = new NodeTraffic(() => workerMetrics());
+  const traffic = new NodeTraffic(() => pool.metrics());
   const fleet = new FleetHealth({
     store, rooms, arena, rates, cameras: () => cameras,
     thresholds: { weakRssiDbm: config.weakRssiDbm, lowHeapBytes: config.lowHeapBytes, flapConnectsPerHour: config.flapConnectsPerHour },
@@ -194,7 +135,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     store,
     rooms,
     {
-      kick: (shard, connId, reason, message) => shards[shard]?.post({ type: 'kick', connId, reason, message }),
+      kick: (shard, connId, reason, message) => pool.post(shard, { type: 'kick', connId, reason, message }),
       rejected: (reason) => metrics.handshakeRejections.inc({ code: String(CloseReason[reason]), reason }),
       admitted: (c, streamId) => {
         fleet.connected(c.room);
@@ -203,147 +144,70 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     },
     log,
   );
-  let cluster: ClusterNodes | null = null;
-  const apiDeps: ApiDeps = {
-    config, store, cameras, rooms, arena, rates, log, viewerCounts, nodeId, fleet,
-    traffic,
-    publicBase: () => publicBase(config, port),
+  const control = startControlPlane(
+    {
+      config, store, cameras, rooms, arena, rates, log, viewerCounts, nodeId, fleet, traffic,
+      publicBase: () => publicBase(config, port),
+      appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
+      observe: (req, route, app, res, startMs) => {
+        metrics.apiRequests.inc({ status: String(res.status) });
+        tracing?.apiRequest(req.method, route, app, res.status, startMs);
+      },
+    },
+    replication,
+  );
+  const stopHousekeeping = startHousekeeping({
+    store, cameras,
+    tick: () => {
+      rates.sample();
+      fleet.tick();
+    },
     appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
-    remoteStreams: async () => (cluster ? cluster.remoteStreams() : []),
-    clusterNodes: async (app = null) => {
-      if (cluster) return cluster.nodes(app);
-      const mine = rooms.list().filter((r) => app === null || r.app === app);
-      return [{ node: nodeId, self: true, at: new Date().toISOString(), streams: mine.length, cameras: cameras.list().filter((c) => app === null || c.app === app).length, bytesInPerSec: Math.round(mine.reduce((n, r) => n + rates.get(r.room).bytesPerSec, 0)) }];
-    },
-    observe: (req, route, app, res, startMs) => {
-      metrics.apiRequests.inc({ status: String(res.status) });
-      tracing?.apiRequest(req.method, route, app, res.status, startMs);
-    },
-  };
-  const api = createApi(apiDeps);
-  if (replication) {
-    cluster = new ClusterNodes(replication.redis, config.redisPrefix, nodeId, CLUSTER_HEARTBEAT_MS, () => localStreamViews(apiDeps), log, replication.keys, (reason) => replication.countRejected('heartbeat', reason));
-  }
-  const workerMetrics = (): Promise<object[][]> => Promise.all(shards.filter((s) => s?.alive).map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
+  });
 
-  // Changes made outside this process (the CLI on the same data dir) show up as a new
-  // store revision: re-send the app table and close cameras whose key or app went away.
-  let revision = store.revision();
-  const housekeeping = setInterval(() => {
-    rates.sample();
-    fleet.tick();
-    const now = store.revision();
-    if (now === revision) return;
-    revision = now;
-    broadcast({ type: 'apps', apps: appViews() });
-    for (const c of cameras.list()) {
-      const app = store.getApp(c.app);
-      if (!app) cameras.kickWhere((x) => x.connId === c.connId, 'unknown_app', 'the app was deleted');
-      else if (!app.wsIngest) cameras.kickWhere((x) => x.connId === c.connId, 'ws_ingest_disabled', 'WS ingest was disabled for this app');
-      else if (!store.getKey(c.keyId)) cameras.kickWhere((x) => x.connId === c.connId, 'key_revoked', 'the stream key was revoked');
-    }
-  }, 1000);
-  housekeeping.unref();
-
-  const onMessage = (shard: Shard, msg: Exclude<ToPrimary, { type: 'reply' } | { type: 'listening' }>): void => {
-    switch (msg.type) {
-      case 'request': {
-        const body = msg.body;
-        void replyTo(() => (body.kind === 'admit' ? cameras.admit(body, shard.index) : api(body))).then((result) => shard.post({ type: 'reply', id: msg.id, result }));
-        break;
-      }
-      case 'camera-closed':
-        tracing?.cameraClosed(msg.connId, msg.code, msg.reason, msg.frames, msg.bytes);
-        cameras.closed(msg.connId, msg.code, msg.reason);
-        break;
-      case 'camera-stats':
-        cameras.stats(msg.connId, msg.stats);
-        break;
-      case 'dying':
-        balancer?.workerGone(shard.index);
-        break;
-      default:
-        msg satisfies never;
-    }
-  };
-
-  const spawn = (index: number): Shard => {
-    doorbell.resetHandover(index);
-    const init: WorkerInit = { shard: index, config: workerConfig, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, counters, bootId };
-    const shard = new Shard(index, init, { message: onMessage, exit: onExit }, log);
-    shards[index] = shard;
-    shard.post({ type: 'apps', apps: appViews() });
-    shard.post({ type: 'rooms', rooms: rooms.list() });
-    return shard;
-  };
+  const onMessage = handleWorkerEvents({
+    cameras,
+    answer: control.answer,
+    cameraClosed: tracing ? (connId, code, reason, frames, bytes) => tracing.cameraClosed(connId, code, reason, frames, bytes) : undefined,
+    dying: (index) => balancer?.workerGone(index),
+  });
 
   const balancer =
     config.accept === 'balanced' && config.workers > 1
       ? new AcceptBalancer(
           {
             size: config.workers,
-            elu: (i) => (shards[i]?.alive ? shards[i]!.eluSinceLast() : null),
-            setAccepting: async (i, on) => {
-              const s = shards[i];
-              if (!s?.alive) return false;
-              return (await s.request<{ accepting: boolean }>({ kind: 'accept', on })).accepting;
-            },
+            elu: (i) => pool.eluSinceLast(i),
+            setAccepting: async (i, on) => (await pool.request<{ accepting: boolean }>(i, { kind: 'accept', on }))?.accepting ?? false,
             handedOver: (i) => doorbell.handOver(i),
           },
           log,
         )
       : null;
 
-  const lastDeath: number[] = [];
-  const respawnDelay: number[] = [];
-  function onExit(shard: Shard, code: number, expected: boolean): void {
-    if (shards[shard.index] !== shard) return;
-    if (!stopping) balancer?.workerGone(shard.index);
-    for (const c of cameras.list()) if (c.shard === shard.index) tracing?.cameraClosed(c.connId, CloseCode.abnormal, 'worker_died', 0, 0);
-    cameras.shardGone(shard.index);
-    arena.clearWorker(shard.index);
-    if (expected || stopping) return;
-    const last = lastDeath[shard.index] ?? 0;
-    const delay = Date.now() - last < 60_000 ? Math.min(RESPAWN_MAX_DELAY_MS, (respawnDelay[shard.index] ?? RESPAWN_DELAY_MS) * 2) : RESPAWN_DELAY_MS;
-    respawnDelay[shard.index] = delay;
-    lastDeath[shard.index] = Date.now();
-    log.error({ shard: shard.index, code, restartInMs: delay }, 'worker died; restarting it');
-    metrics.workerRestarts.inc({ shard: String(shard.index) });
-    setTimeout(() => {
-      if (stopping) return;
-      spawn(shard.index)
-        .listening()
-        .then(() => {
-          balancer?.workerStarted(shard.index);
-          log.info({ shard: shard.index }, 'worker restarted');
-        })
-        .catch((err: Error) => log.error({ shard: shard.index, err: err.message }, 'restarted worker failed to listen'));
-    }, delay).unref();
-  }
-
   /** A failed start: undo what was started, then throw `err`. */
   const abortStart = async (err: Error): Promise<never> => {
     stopping = true;
-    clearInterval(housekeeping);
-    await Promise.all(shards.map((s) => s?.stop(2000)));
+    stopHousekeeping();
+    await pool.stop(2000);
     cameras.close();
-    cluster?.stop();
+    control.stop();
     await replication?.stop();
     await store.close();
     lock.release();
     throw err;
   };
   try {
-    await Promise.all(shards.map((_, i) => spawn(i).listening()));
+    await pool.start();
   } catch (err) {
     await abortStart(err as Error);
   }
-  const metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: workerMetrics }, log).catch((err: Error) =>
+  const metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: () => pool.metrics() }, log).catch((err: Error) =>
     abortStart(new ConfigError(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${err.message}`)),
   );
   const metricsPort = (metricsServer.address() as net.AddressInfo).port;
   new Gauge({ name: 'framehub_shard_accepting', help: 'Whether this shard worker accepts new connections (1) or not (0); see FRAMEHUB_ACCEPT', labelNames: ['shard'], registers: [metrics.registry], collect() {
-    for (let i = 0; i < config.workers; i++) this.set({ shard: String(i) }, shards[i]?.alive && (balancer ? balancer.accepting[i] : true) ? 1 : 0);
+    for (let i = 0; i < config.workers; i++) this.set({ shard: String(i) }, pool.alive(i) && (balancer ? balancer.accepting[i] : true) ? 1 : 0);
   } });
   if (balancer) {
     await balancer.narrow();
@@ -361,21 +225,21 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     inspect: inspectAll,
     metricsPort,
     injectFault: (shard) => {
-      if (config.faultInjection) shards[shard]?.post({ type: 'fault', kind: 'uncaught' });
+      if (config.faultInjection) pool.post(shard, { type: 'fault', kind: 'uncaught' });
     },
-    metrics: async () => AggregatorRegistry.aggregate([await metrics.registry.getMetricsAsJSON(), ...(await workerMetrics())]).metrics(),
+    metrics: async () => AggregatorRegistry.aggregate([await metrics.registry.getMetricsAsJSON(), ...(await pool.metrics())]).metrics(),
     close: async () => {
       if (stopping) return;
       stopping = true;
-      clearInterval(housekeeping);
+      stopHousekeeping();
       balancer?.stop();
       traffic.stop();
       metricsServer.close();
-      const stopped = await Promise.all(shards.map((s) => s?.stop()));
+      const stopped = await pool.stop();
       if (stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');
       rooms.closeAll();
       cameras.close();
-      cluster?.stop();
+      control.stop();
       await replication?.stop();
       await tracing?.shutdown();
       await store.close();

@@ -5,7 +5,7 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { RequestChannel } from '../channel.js';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../errors.js';
 import type { PrimaryRequest, ToPrimary, ToWorker, WorkerInit } from '../protocol.js';
 import type { Logger } from '../telemetry.js';
 
@@ -67,10 +67,6 @@ export class Shard {
 
   get alive(): boolean {
     return this.#alive;
-  }
-
-  get threadId(): number {
-    return this.#worker.threadId;
   }
 
   /** The worker's event-loop utilisation since the previous call (null once it exited). */

@@ -2,7 +2,8 @@
 // mismatched pair stops the server with a clear message instead of a worker failing to listen.
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
-import { ConfigError, type Config } from '../config.js';
+import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
 
 export function checkTlsFiles(config: Config): void {
   if (!config.tlsCertFile || !config.tlsKeyFile) return;

@@ -7,7 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { CodedError } from '../errors.js';
-import type { MintedKey } from './bulk.js';
+import type { MintedKey } from '../control/bulk.js';
 
 export const KEY_COLUMNS = ['app', 'room', 'identity', 'keyId', 'streamKey', 'wsUrl', 'mjpegUrl', 'frameUrl', 'playerUrl', 'embedUrl'] as const;
 const INPUT_COLUMNS = ['room', 'identity'];

@@ -1,10 +1,9 @@
 // API token authentication and scope checks. 401 when the token is missing or unknown,
 // 403 naming the missing scope or the app the token is restricted to.
-import { CodedError } from '../errors.js';
-import { hashSecret, type ApiToken, type ControlStore } from '../keys.js';
+import { CodedError } from '../../errors.js';
+import { hashSecret, type ApiToken, type ControlStore } from '../../keys.js';
+import { hasScope } from '../../control/scopes.js';
 
-/** Every scope a token may carry; `*` means all of them. */
-export const SCOPES = ['ingress:create', 'ingress:read', 'ingress:delete', 'streams:read', 'apps:read', 'apps:write', 'tokens:read', 'tokens:write'] as const;
 
 export function bearer(header: string | undefined): string | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -17,10 +16,6 @@ export function authenticate(store: ControlStore, authorization: string | undefi
   const token = store.findTokenByHash(hashSecret(secret));
   if (!token) throw new CodedError('unauthorized', 'unknown API token');
   return token;
-}
-
-export function hasScope(token: ApiToken, scope: string): boolean {
-  return token.scopes.includes('*') || token.scopes.includes(scope);
 }
 
 /** Throws 403 unless the token has `scope` and may act on `app` (if the route names one). */

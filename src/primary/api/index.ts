@@ -1,56 +1,23 @@
 // The control API, answered by the primary for requests any worker received: routing,
 // authentication (failed attempts rate limited per IP), scope checks, JSON errors.
-import type { Config } from '../config.js';
-import { CodedError } from '../errors.js';
-import type { ControlStore } from '../keys.js';
-import { isAppName, APP_NAME_RULE } from '../names.js';
-import type { CameraRegistry } from '../primary/cameras.js';
-import type { FleetHealth } from '../primary/fleet.js';
-import type { NodeTraffic } from '../primary/nodeTraffic.js';
-import { RateLimiter } from '../primary/rateLimit.js';
-import type { RoomTable } from '../primary/rooms.js';
-import type { StreamRates } from '../primary/streamRates.js';
-import type { ApiRequest, ApiResponse } from '../protocol.js';
-import type { FrameArena } from '../slots.js';
-import type { Logger } from '../telemetry.js';
+import { ControlService } from '../../control/service.js';
+import { CodedError } from '../../errors.js';
+import { isAppName, APP_NAME_RULE } from '../../names.js';
+import { RateLimiter } from '../rateLimit.js';
+import type { ApiRequest, ApiResponse } from '../../protocol.js';
 import { appRoutes } from './apps.js';
+import type { ApiDeps } from './context.js';
 import { bulkKeyRoutes } from './bulkKeys.js';
 import { fleetRoutes } from './fleet.js';
 import { authenticate, authorize } from './auth.js';
 import { playTokenRoutes } from './playTokens.js';
 import { compile, fail, match, parseJson } from './router.js';
-import { streamRoutes, type StreamView } from './streams.js';
-import type { NodeView } from '../cluster/nodes.js';
+import { streamRoutes } from './streams.js';
 import { tokenRoutes } from './tokens.js';
 import { wsIngestRoutes } from './wsIngest.js';
 
-export interface ApiDeps {
-  config: Config;
-  store: ControlStore;
-  cameras: CameraRegistry;
-  rooms: RoomTable;
-  arena: FrameArena;
-  rates: StreamRates;
-  log: Logger;
-  /** Base URL for returned links. */
-  publicBase(): string;
-  /** The app table changed: tell the workers. */
-  appsChanged(): void;
-  /** Viewers per room, summed over every worker. */
-  viewerCounts(): Promise<Map<string, { mjpeg: number; ws: number; wall: number }>>;
-  /** This node's name (FRAMEHUB_NODE_ID). */
-  nodeId: string;
-  /** Streams served by the other nodes of a cluster (empty on a single node). */
-  remoteStreams(): Promise<StreamView[]>;
-  /** The nodes of the cluster (just this one on a single node); with `app`, their figures count that app only. */
-  clusterNodes(app?: string | null): Promise<NodeView[]>;
-  /** Fleet health of an app's rooms (the dashboard's fleet view). */
-  fleet: FleetHealth;
-  /** The node's bytes in/out per second. */
-  traffic: NodeTraffic;
-  /** Called once per request with its route pattern (null when none matched). */
-  observe?(req: ApiRequest, route: string | null, app: string | undefined, res: ApiResponse, startMs: number): void;
-}
+export type { ApiDeps } from './context.js';
+
 
 /** Failed API authentications one IP may make at once, and per second after that. */
 export const AUTH_FAIL_BURST = 30;
@@ -58,7 +25,21 @@ export const AUTH_FAIL_PER_SEC = 1;
 
 /** Every route of the control API (the authorisation matrix test walks them all). */
 export function apiRoutes(deps: ApiDeps) {
-  return [...appRoutes(deps), ...wsIngestRoutes(deps), ...bulkKeyRoutes(deps), ...fleetRoutes(deps), ...streamRoutes(deps), ...playTokenRoutes(deps), ...tokenRoutes(deps)];
+  // Read through `deps` at call time: the routes can be listed with a bare config (tests).
+  const control = new ControlService({
+    get store() {
+      return deps.store;
+    },
+    maxFrameBytes: deps.config.maxFrameBytes,
+    get log() {
+      return deps.log;
+    },
+    live: {
+      appsChanged: () => deps.appsChanged(),
+      kickWhere: (pred, reason, message) => deps.cameras.kickWhere(pred, reason, message),
+    },
+  });
+  return [...appRoutes(deps, control), ...wsIngestRoutes(deps, control), ...bulkKeyRoutes(deps, control), ...fleetRoutes(deps, control), ...streamRoutes(deps, control), ...playTokenRoutes(deps, control), ...tokenRoutes(deps, control)];
 }
 
 export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {

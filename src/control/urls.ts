@@ -1,4 +1,4 @@
-// The URLs returned to API callers, built from the public base URL.
+// The URLs of a stream returned to API and CLI callers, built from the public base URL.
 
 export interface StreamUrls {
   wsUrl: string;

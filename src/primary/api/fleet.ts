@@ -2,17 +2,17 @@
 // (keys merged with live streams: state, figures, health flags), the totals of the summary
 // strip and the node's traffic against its link. The dashboard polls this one route for
 // the whole app instead of one request per camera.
-import { FleetHealth } from '../primary/fleet.js';
-import type { ApiDeps } from './index.js';
+import { FleetHealth } from '../fleet.js';
+import type { ApiDeps } from './context.js';
+import type { ControlService } from '../../control/service.js';
 import { ok, type Route } from './router.js';
-import { requireApp } from './wsIngest.js';
 
-export function fleetRoutes(deps: ApiDeps): Route[] {
+export function fleetRoutes(deps: ApiDeps, control: ControlService): Route[] {
   return [
     {
       method: 'GET', pattern: '/api/v1/apps/:app/fleet', scope: 'ingress:read',
       handler: async ({ params }) => {
-        const app = requireApp(deps, params.app!);
+        const app = control.requireApp(params.app!);
         const viewers = await deps.viewerCounts();
         const traffic = deps.traffic.rates();
         const rooms = deps.fleet.rooms(app.name, deps.fleet.keys(app.name), viewers);

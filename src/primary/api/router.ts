@@ -1,8 +1,8 @@
 // A small router for the control API (run by the primary): routes with `:params`, one
 // scope each, JSON in and out, every failure a CodedError -> `{"error":{code,message}}`.
-import { ApiError, CodedError, errorBody } from '../errors.js';
-import type { ApiToken } from '../keys.js';
-import type { ApiRequest, ApiResponse } from '../protocol.js';
+import { CodedError, errorBody } from '../../errors.js';
+import type { ApiToken } from '../../keys.js';
+import type { ApiRequest, ApiResponse } from '../../protocol.js';
 
 export interface RouteContext {
   req: ApiRequest;
@@ -63,8 +63,7 @@ export function ok(status: number, data: unknown): ApiResponse {
 }
 
 export function fail(err: CodedError): ApiResponse {
-  const status = err.code in ApiError ? ApiError[err.code as keyof typeof ApiError] : 500;
-  return { status, body: errorBody(err.code, err.message) };
+  return { status: err.status, body: errorBody(err.code, err.message) };
 }
 
 export function parseJson(body: string): unknown {

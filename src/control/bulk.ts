@@ -1,14 +1,15 @@
 // Bulk provisioning of camera keys: many rooms minted, or many keys revoked, in one
 // all-or-nothing step. Every item is checked first; any problem (a bad room name, a room
 // twice in the list, a room that already has a key, an unknown id) fails the whole call
-// with one error per item and writes nothing. The one place both the API route
-// (src/api/bulkKeys.ts) and the CLI (`framehub keys mint --from`) call, so both follow the
-// store's write path (LMDB, or a cluster's replication).
+// with one error per item and writes nothing. Called through the control
+// service (service.ts) by both the API route (src/primary/api/bulkKeys.ts) and the CLI
+// (`framehub keys mint --from`), so both follow the store's write path (LMDB, or a
+// cluster's replication).
 import { z } from 'zod';
 import { CodedError } from '../errors.js';
 import { fullRoom, type CameraKey, type ControlStore } from '../keys.js';
-import { streamUrls, type StreamUrls } from '../api/urls.js';
-import { MintBody } from '../api/wsIngest.js';
+import { MintBody } from './bodies.js';
+import { streamUrls, type StreamUrls } from './urls.js';
 
 /** Most cameras (or keys) one bulk call takes; a bigger fleet is provisioned in chunks. */
 export const BULK_MAX = 1000;

@@ -2,18 +2,16 @@
 // `ws-mjpeg`; rates are measured from the frame slots, viewers counted on every worker.
 // In a cluster the list also holds the other nodes' streams (from their heartbeats), each
 // with the `node` serving it.
-import { CodedError } from '../errors.js';
-import { fullRoom } from '../keys.js';
-import type { RoomInfo } from '../protocol.js';
-import type { ApiDeps } from './index.js';
+import { CodedError } from '../../errors.js';
+import { fullRoom } from '../../keys.js';
+import type { RoomInfo } from '../../protocol.js';
+import { closeView, type ApiDeps, type StreamView } from './context.js';
+import type { ControlService } from '../../control/service.js';
 import { ok, type Route } from './router.js';
-import { streamUrls } from './urls.js';
-import { closeView, requireApp } from './wsIngest.js';
-
-export type StreamView = ReturnType<typeof streamView>;
+import { streamUrls } from '../../control/urls.js';
 
 /** One room as the streams API shows it. */
-export function streamView(deps: ApiDeps, info: RoomInfo, viewers: Map<string, { mjpeg: number; ws: number; wall: number }>) {
+export function streamView(deps: ApiDeps, info: RoomInfo, viewers: Map<string, { mjpeg: number; ws: number; wall: number }>): StreamView {
   const camera = deps.cameras.byRoom(info.room);
   const rates = deps.rates.get(info.room);
   const last = deps.arena.lastReceivedAt(info.slot);
@@ -51,12 +49,12 @@ export async function localStreamViews(deps: ApiDeps): Promise<StreamView[]> {
   return deps.rooms.list().map((r) => streamView(deps, r, viewers));
 }
 
-export function streamRoutes(deps: ApiDeps): Route[] {
+export function streamRoutes(deps: ApiDeps, control: ControlService): Route[] {
   return [
     {
       method: 'GET', pattern: '/api/v1/apps/:app/streams', scope: 'streams:read',
       handler: async ({ params }) => {
-        const app = requireApp(deps, params.app!);
+        const app = control.requireApp(params.app!);
         const local = (await localStreamViews(deps)).filter((s) => s.app === app.name);
         const here = new Set(local.map((s) => s.room));
         // Another node's entry for a room this node serves is stale (the camera moved here).
@@ -67,7 +65,7 @@ export function streamRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET', pattern: '/api/v1/apps/:app/streams/:room', scope: 'streams:read',
       handler: async ({ params }) => {
-        const app = requireApp(deps, params.app!);
+        const app = control.requireApp(params.app!);
         const info = deps.rooms.get(fullRoom(app.name, params.room!)) ?? deps.rooms.get(params.room!);
         if (info && info.app === app.name) return ok(200, streamView(deps, info, await deps.viewerCounts()));
         const remote = (await deps.remoteStreams()).find((s) => s.app === app.name && (s.room === fullRoom(app.name, params.room!) || s.room === params.room));

@@ -2,12 +2,12 @@
 // all-or-nothing call (the secrets shown once, in the answer), and
 // `POST /api/v1/apps/:app/ws-ingest/bulk-revoke` revokes many keys, closing their live
 // cameras with 4401. A refused call answers 400 with one error per item and changes nothing.
-import type { ApiResponse } from '../protocol.js';
-import { BulkError, BulkMintBody, BulkRevokeBody, bulkMint, bulkRevoke, mintedView, BULK_MAX } from '../provisioning/bulk.js';
-import type { ApiDeps } from './index.js';
+import type { ApiResponse } from '../../protocol.js';
+import { BulkError, BulkMintBody, BulkRevokeBody, mintedView, BULK_MAX } from '../../control/bulk.js';
+import type { ApiDeps } from './context.js';
+import type { ControlService } from '../../control/service.js';
 import { ok, type Route } from './router.js';
-import { validate } from './validate.js';
-import { requireApp } from './wsIngest.js';
+import { validate } from '../../control/validate.js';
 
 /** A BulkError becomes its answer with the per-item list; anything else goes on up. */
 async function answer(work: () => Promise<ApiResponse>): Promise<ApiResponse> {
@@ -19,15 +19,14 @@ async function answer(work: () => Promise<ApiResponse>): Promise<ApiResponse> {
   }
 }
 
-export function bulkKeyRoutes(deps: ApiDeps): Route[] {
+export function bulkKeyRoutes(deps: ApiDeps, control: ControlService): Route[] {
   return [
     {
       method: 'POST', pattern: '/api/v1/apps/:app/ws-ingest/bulk', scope: 'ingress:create',
       handler: ({ params, json }) => answer(async () => {
-        const app = requireApp(deps, params.app!);
+        const app = control.requireApp(params.app!);
         const body = validate(BulkMintBody, json());
-        const minted = await bulkMint(deps.store, app.name, body.cameras, { allowExistingRooms: body.allowExistingRooms });
-        deps.log.info({ event: 'keys_minted', app: app.name, count: minted.length }, 'camera keys minted in bulk');
+        const minted = await control.bulkMint(app.name, body.cameras, { allowExistingRooms: body.allowExistingRooms });
         const base = deps.publicBase();
         return ok(201, { app: app.name, minted: minted.length, limit: BULK_MAX, keys: minted.map(({ key, secret }) => mintedView(base, app.name, key, secret)) });
       }),
@@ -35,13 +34,10 @@ export function bulkKeyRoutes(deps: ApiDeps): Route[] {
     {
       method: 'POST', pattern: '/api/v1/apps/:app/ws-ingest/bulk-revoke', scope: 'ingress:delete',
       handler: ({ params, json }) => answer(async () => {
-        const app = requireApp(deps, params.app!);
+        const app = control.requireApp(params.app!);
         const body = validate(BulkRevokeBody, json());
-        const revoked = await bulkRevoke(deps.store, app.name, body);
-        const ids = new Set(revoked.map((k) => k.id));
-        const closed = deps.cameras.kickWhere((c) => ids.has(c.keyId), 'key_revoked', 'the stream key was revoked');
-        deps.log.info({ event: 'keys_revoked', app: app.name, count: revoked.length, closedCameras: closed }, 'camera keys revoked in bulk');
-        return ok(200, { revoked: revoked.map((k) => ({ id: k.id, room: k.room })), closedCameras: closed });
+        const { revoked, closedCameras } = await control.bulkRevoke(app.name, body);
+        return ok(200, { revoked: revoked.map((k) => ({ id: k.id, room: k.room })), closedCameras });
       }),
     },
   ];

@@ -1,0 +1,10 @@
+// API token scopes: what each may do is the route's `scope` (src/primary/api); a token
+// holds a list of them, `*` for all. Shared by the API, the CLI and cluster replication.
+import type { ApiToken } from '../keys.js';
+
+/** Every scope a token may carry; `*` means all of them. */
+export const SCOPES = ['ingress:create', 'ingress:read', 'ingress:delete', 'streams:read', 'apps:read', 'apps:write', 'tokens:read', 'tokens:write'] as const;
+
+export function hasScope(token: Pick<ApiToken, 'scopes'>, scope: string): boolean {
+  return token.scopes.includes('*') || token.scopes.includes(scope);
+}

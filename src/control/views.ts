@@ -1,0 +1,30 @@
+// How apps, API tokens and camera keys are shown to callers, the same in API answers and
+// CLI output: ISO dates, never a secret or a hash (a new secret is added by the caller, the
+// one time it is shown). A running node's API adds what only it knows (live cameras, the
+// last close) to these.
+import { fullRoom, type ApiToken, type App, type CameraKey } from '../keys.js';
+
+export function appView(app: App) {
+  return {
+    name: app.name,
+    wsIngest: app.wsIngest,
+    publicPlayback: app.publicPlayback,
+    maxCameras: app.maxCameras,
+    maxFps: app.maxFps,
+    maxFrameBytes: app.maxFrameBytes,
+    idleTimeoutSec: app.idleTimeoutSec,
+    createdAt: new Date(app.createdAt).toISOString(),
+  };
+}
+
+export function tokenView(t: ApiToken) {
+  return { id: t.id, name: t.name, scopes: t.scopes, app: t.app, createdAt: new Date(t.createdAt).toISOString() };
+}
+
+export function keyView(key: CameraKey) {
+  return {
+    id: key.id, app: key.app, room: fullRoom(key.app, key.room), name: key.room, identity: key.identity,
+    createdAt: new Date(key.createdAt).toISOString(),
+    lastSeenAt: key.lastSeenAt === null ? null : new Date(key.lastSeenAt).toISOString(),
+  };
+}

@@ -1,0 +1,129 @@
+// The shard workers as one pool: spawn them all on the shared port, restart one that dies
+// (after a delay that doubles while it keeps dying), send a message to one or all, and
+// fan requests out to every live worker (inspect, metrics). What a worker's death means
+// for cameras and accept balancing is the owner's, through `onGone` / `onRestarted`.
+import type { EventLoopUtilization } from 'node:perf_hooks';
+import type { PrimaryRequest, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
+import type { Logger } from '../telemetry.js';
+import { Shard } from './shard.js';
+
+/** First restart delay of a dead worker; doubled (up to 10 s) while it keeps dying within a minute. */
+export const RESPAWN_DELAY_MS = 250;
+export const RESPAWN_MAX_DELAY_MS = 10_000;
+/** A worker that lived this long since its last death starts again from RESPAWN_DELAY_MS. */
+const RESPAWN_RESET_MS = 60_000;
+
+export type WorkerEvent = Exclude<ToPrimary, { type: 'reply' } | { type: 'listening' }>;
+
+export interface ShardPoolOptions {
+  size: number;
+  /** What worker `index` is started with (called at every spawn and respawn). */
+  init(index: number): WorkerInit;
+  /** Messages a new worker gets first (the app and room tables). */
+  greeting(): ToWorker[];
+  /** A worker's requests and camera events. */
+  message(shard: Shard, msg: WorkerEvent): void;
+  /** Worker `index` exited (whether or not it will be restarted): release what it held. */
+  onGone(index: number): void;
+  /** Worker `index` died unexpectedly and will be restarted after `delayMs`. */
+  onDied(index: number, code: number, delayMs: number): void;
+  /** A restarted worker `index` listens again. */
+  onRestarted(index: number): void;
+}
+
+export class ShardPool {
+  readonly #shards: (Shard | null)[];
+  readonly #o: ShardPoolOptions;
+  readonly #log: Logger;
+  readonly #lastDeath: number[] = [];
+  readonly #respawnDelay: number[] = [];
+  #stopping = false;
+
+  constructor(options: ShardPoolOptions, log: Logger) {
+    this.#o = options;
+    this.#log = log;
+    this.#shards = Array.from({ length: options.size }, () => null);
+  }
+
+  get size(): number {
+    return this.#shards.length;
+  }
+
+  /** Spawns every worker; resolves when all listen (rejects if one cannot). */
+  async start(): Promise<void> {
+    await Promise.all(this.#shards.map((_, i) => this.#spawn(i).listening()));
+  }
+
+  alive(index: number): boolean {
+    return this.#shards[index]?.alive ?? false;
+  }
+
+  post(index: number, msg: ToWorker): void {
+    this.#shards[index]?.post(msg);
+  }
+
+  broadcast(msg: ToWorker): void {
+    for (const s of this.#shards) s?.post(msg);
+  }
+
+  /** Worker `index`'s event-loop utilisation since the previous call (null while it is down). */
+  eluSinceLast(index: number): EventLoopUtilization | null {
+    const s = this.#shards[index];
+    return s?.alive ? s.eluSinceLast() : null;
+  }
+
+  /** A request to worker `index`; null when it is down or its answer never came. */
+  async request<R>(index: number, body: PrimaryRequest): Promise<R | null> {
+    const s = this.#shards[index];
+    if (!s?.alive) return null;
+    return s.request<R>(body);
+  }
+
+  /** The same request to every live worker: their answers (a worker that dies meanwhile is left out). */
+  async requestAll<R>(body: PrimaryRequest): Promise<R[]> {
+    const answers = await Promise.all(this.#shards.filter((s) => s?.alive).map((s) => s!.request<R>(body).catch(() => null)));
+    return answers.filter((a): a is Awaited<R> => a !== null) as R[];
+  }
+
+  /** What every live worker holds. */
+  inspect(): Promise<WorkerInspect[]> {
+    return this.requestAll<WorkerInspect>({ kind: 'inspect' });
+  }
+
+  /** Every live worker's metrics registry as JSON (what /metrics aggregates). */
+  metrics(): Promise<object[][]> {
+    return Promise.all(this.#shards.filter((s) => s?.alive).map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
+  }
+
+  /** Graceful stop of every worker; false for one that did not exit within `timeoutMs` (the Shard's default when absent). */
+  async stop(timeoutMs?: number): Promise<boolean[]> {
+    this.#stopping = true;
+    return Promise.all(this.#shards.map((s) => (s ? s.stop(timeoutMs) : true)));
+  }
+
+  #spawn(index: number): Shard {
+    const shard = new Shard(index, this.#o.init(index), { message: this.#o.message, exit: (s, code, expected) => this.#exited(s, code, expected) }, this.#log);
+    this.#shards[index] = shard;
+    for (const msg of this.#o.greeting()) shard.post(msg);
+    return shard;
+  }
+
+  #exited(shard: Shard, code: number, expected: boolean): void {
+    const index = shard.index;
+    if (this.#shards[index] !== shard) return;
+    this.#o.onGone(index);
+    if (expected || this.#stopping) return;
+    const last = this.#lastDeath[index] ?? 0;
+    const delay = Date.now() - last < RESPAWN_RESET_MS ? Math.min(RESPAWN_MAX_DELAY_MS, (this.#respawnDelay[index] ?? RESPAWN_DELAY_MS) * 2) : RESPAWN_DELAY_MS;
+    this.#respawnDelay[index] = delay;
+    this.#lastDeath[index] = Date.now();
+    this.#o.onDied(index, code, delay);
+    setTimeout(() => {
+      if (this.#stopping) return;
+      this.#spawn(index)
+        .listening()
+        .then(() => this.#o.onRestarted(index))
+        .catch((err: Error) => this.#log.error({ shard: index, err: err.message }, 'restarted worker failed to listen'));
+    }, delay).unref();
+  }
+}
