@@ -15,6 +15,8 @@ export const CloseCode = {
   /** Not sent on the wire: recorded when a socket vanished (no pong, TCP reset). */
   abnormal: 1006,
   /** Camera side: the server could not decide the handshake (the primary did not answer). */
+  /** A handler threw: the guard closes only that socket (reason `internal_error`, src/worker/guard.ts). */
+  internalError: 1011,
   tryAgainLater: 1013,
   unauthorized: 4401,
   forbidden: 4403,
@@ -76,6 +78,8 @@ export const ERRORS = {
   frame_too_large: { close: 'frameTooLarge', on: ['camera'], message: 'frame exceeds maxFrameBytes' },
   going_away: { close: 'goingAway', on: ['camera', 'viewer'], message: 'the server is shutting down' },
   unavailable: { status: 503, close: 'tryAgainLater', on: ['camera'], message: 'not available right now; retry later' },
+  /** A handler threw (a bug): src/worker/guard.ts closes only that socket; not pre-created in the close metrics. */
+  internal_error: { close: 'internalError', on: [], message: 'internal error' },
   // ---- HTTP answers only ----
   bad_request: { status: 400, message: 'bad request' },
   invalid_json: { status: 400, message: 'request body must be JSON' },

@@ -43,12 +43,12 @@ test('every HTTP error code of docs/api.md has the table\'s status, and every HT
 });
 
 test('the derived views keep the values framehub answered before the table', () => {
-  assert.deepEqual({ ...CloseCode }, { normal: 1000, goingAway: 1001, abnormal: 1006, tryAgainLater: 1013, unauthorized: 4401, forbidden: 4403, offline: 4404, idleTimeout: 4408, replaced: 4409, frameTooLarge: 4413, rateLimited: 4429 });
+  assert.deepEqual({ ...CloseCode }, { normal: 1000, goingAway: 1001, abnormal: 1006, internalError: 1011, tryAgainLater: 1013, unauthorized: 4401, forbidden: 4403, offline: 4404, idleTimeout: 4408, replaced: 4409, frameTooLarge: 4413, rateLimited: 4429 });
   assert.deepEqual({ ...CloseReason }, {
     invalid_key: 4401, unknown_app: 4401, room_mismatch: 4401, invalid_identity: 4401, key_revoked: 4401, invalid_token: 4401, token_expired: 4401, token_revoked: 4401,
     wrong_room: 4403, ws_ingest_disabled: 4403, quota_exceeded: 4403, max_cameras: 4403, node_full: 4403,
     rate_limited: 4429, too_many_viewers: 4429, stream_offline: 4404, stream_ended: 4404, idle_timeout: 4408, replaced: 4409, frame_too_large: 4413,
-    going_away: 1001, unavailable: 1013,
+    going_away: 1001, unavailable: 1013, internal_error: 1011,
   });
   assert.deepEqual({ ...ApiError }, {
     rate_limited: 429, too_many_viewers: 429, stream_offline: 404, unavailable: 503,

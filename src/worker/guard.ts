@@ -5,11 +5,9 @@ import type * as UWS from 'uWebSockets.js';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Logger } from '../telemetry.js';
 import { sendError } from './http.js';
+import { CloseReason } from '../errors.js';
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
-
-/** WebSocket close code of a handler that threw (RFC 6455 internal error). */
-const INTERNAL_ERROR_CLOSE = 1011;
 
 /** Keeps a throwing handler from reaching uWS: log it and answer 500 if still possible. */
 function guard(log: Logger, name: string, handler: Handler): Handler {
@@ -52,7 +50,7 @@ function guardBehavior<T>(log: Logger, pattern: string, behavior: UWS.WebSocketB
           }
         } else if (name !== 'close') {
           try {
-            (a as UWS.WebSocket<T>).end(INTERNAL_ERROR_CLOSE, 'internal_error');
+            (a as UWS.WebSocket<T>).end(CloseReason.internal_error, 'internal_error');
           } catch {
             /* already closed */
           }
