@@ -492,7 +492,7 @@ export class ControlStore {
   }
 
   listKeys(app: string): CameraKey[] {
-    return [...this.#keys.getRange()].map((e) => e.value).filter((k) => k.app === app);
+    return this.listAllKeys().filter((k) => k.app === app);
   }
 
   async revokeKey(id: string): Promise<CameraKey | undefined> {

@@ -18,30 +18,27 @@ export function signPlayToken(claims: PlayClaims, secretHex: string): string {
 
 export type PlayTokenCheck = 'ok' | 'missing' | 'invalid' | 'expired' | 'wrong_room';
 
-export function checkPlayToken(token: string | null, secretHex: string, app: string, room: string, nowSec = Date.now() / 1000): PlayTokenCheck {
-  if (!token) return 'missing';
+/**
+ * The check, and for a token that passed, when it expires (ms since epoch): playback ends a
+ * viewer at that moment, since a token is checked at connect and holds only until its `exp`.
+ */
+export type PlayTokenResult = { check: 'ok'; expiresAt: number } | { check: Exclude<PlayTokenCheck, 'ok'> };
+
+export function checkPlayToken(token: string | null, secretHex: string, app: string, room: string, nowSec = Date.now() / 1000): PlayTokenResult {
+  if (!token) return { check: 'missing' };
   const dot = token.indexOf('.');
-  if (dot <= 0 || token.length > 1024) return 'invalid';
+  if (dot <= 0 || token.length > 1024) return { check: 'invalid' };
   const payload = token.slice(0, dot);
   const mac = Buffer.from(token.slice(dot + 1), 'base64url');
   const expected = createHmac('sha256', Buffer.from(secretHex, 'hex')).update(payload).digest();
-  if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return 'invalid';
+  if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return { check: 'invalid' };
   let claims: PlayClaims;
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as PlayClaims;
   } catch {
-    return 'invalid';
+    return { check: 'invalid' };
   }
-  if (typeof claims.exp !== 'number' || claims.exp < nowSec) return 'expired';
-  if (claims.app !== app || (claims.room !== '*' && claims.room !== room)) return 'wrong_room';
-  return 'ok';
-}
-
-/**
- * When a token that passed checkPlayToken expires, in ms since epoch. Playback ends a viewer
- * at that moment: a token is checked at connect and holds only until its `exp`.
- */
-export function playTokenExpiresAt(token: string): number {
-  const claims = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString()) as PlayClaims;
-  return claims.exp * 1000;
+  if (typeof claims.exp !== 'number' || claims.exp < nowSec) return { check: 'expired' };
+  if (claims.app !== app || (claims.room !== '*' && claims.room !== room)) return { check: 'wrong_room' };
+  return { check: 'ok', expiresAt: claims.exp * 1000 };
 }

@@ -113,7 +113,7 @@ export function openSnapshot(keys: ClusterKeys, raw: string): { id: string; stat
 // ---- secrets ----
 
 /** Encrypts an app's play secret, bound to the app's name (a ciphertext cannot be moved to another app). */
-export function sealSecret(keys: ClusterKeys, app: string, secret: string): string {
+function sealSecret(keys: ClusterKeys, app: string, secret: string): string {
   const iv = randomBytes(12);
   const c = createCipheriv('aes-256-gcm', keys.encrypt, iv);
   c.setAAD(Buffer.from(`app:${app}`));
@@ -121,7 +121,7 @@ export function sealSecret(keys: ClusterKeys, app: string, secret: string): stri
   return ['v1', iv.toString('base64url'), ct.toString('base64url'), c.getAuthTag().toString('base64url')].join('.');
 }
 
-export function openSecret(keys: ClusterKeys, app: string, sealed: string): string {
+function openSecret(keys: ClusterKeys, app: string, sealed: string): string {
   const [v, iv, ct, tag] = sealed.split('.');
   if (v !== 'v1' || !iv || !ct || !tag) throw new WireError('invalid', `app ${app}: sealed play secret is malformed`);
   try {

@@ -93,6 +93,12 @@ export async function bulkMint(store: ControlStore, app: string, items: unknown[
 export async function bulkRevoke(store: ControlStore, app: string, input: { ids?: string[]; rooms?: string[] }): Promise<CameraKey[]> {
   const keys = store.listKeys(app);
   const byId = new Map(keys.map((k) => [k.id, k]));
+  const byRoom = new Map<string, CameraKey[]>();
+  for (const k of keys) {
+    const ofRoom = byRoom.get(k.room);
+    if (ofRoom) ofRoom.push(k);
+    else byRoom.set(k.room, [k]);
+  }
   const errors: BulkItemError[] = [];
   const chosen = new Map<string, CameraKey>();
   const ids = input.ids ?? [];
@@ -102,7 +108,7 @@ export async function bulkRevoke(store: ControlStore, app: string, input: { ids?
     else errors.push({ index, id, code: 'not_found', message: `no key ${id} in app ${app}` });
   });
   (input.rooms ?? []).forEach((room, i) => {
-    const ofRoom = keys.filter((k) => k.room === room);
+    const ofRoom = byRoom.get(room) ?? [];
     if (ofRoom.length === 0) errors.push({ index: ids.length + i, room, code: 'not_found', message: `room ${room} has no key in app ${app}` });
     for (const k of ofRoom) chosen.set(k.id, k);
   });

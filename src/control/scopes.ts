@@ -8,3 +8,8 @@ export const SCOPES = ['ingress:create', 'ingress:read', 'ingress:delete', 'stre
 export function hasScope(token: Pick<ApiToken, 'scopes'>, scope: string): boolean {
   return token.scopes.includes('*') || token.scopes.includes(scope);
 }
+
+/** The scopes of `scopes` that `holder` lacks (`*` only counts as held when it holds `*`): what it may not grant or revoke. */
+export function scopesBeyond(holder: Pick<ApiToken, 'scopes'>, scopes: readonly string[]): string[] {
+  return scopes.filter((s) => !(s === '*' ? holder.scopes.includes('*') : hasScope(holder, s)));
+}

@@ -13,8 +13,15 @@ import { defaultApp, type ApiToken, type App, type CameraKey, type ControlStore 
 import type { Logger } from '../telemetry.js';
 import { bulkMint, bulkRevoke } from './bulk.js';
 import { appCreateSchema, appUpdateSchema, MintBody, TokenCreate } from './bodies.js';
-import { hasScope } from './scopes.js';
+import { scopesBeyond } from './scopes.js';
 import { validate } from './validate.js';
+
+/** The message a live camera gets when a change closes it, by reason (API, CLI and the store-revision poll alike). */
+export const KICK_MESSAGE = {
+  unknown_app: 'the app was deleted',
+  ws_ingest_disabled: 'WS ingest was disabled for this app',
+  key_revoked: 'the stream key was revoked',
+} as const satisfies Partial<Record<CloseReasonToken, string>>;
 
 /** What a running node adds to a change: its workers told, its live cameras closed. */
 export interface LiveNode {
@@ -71,7 +78,7 @@ export class ControlService {
     const next = await this.#d.store.updateApp(app.name, changes);
     if (!next) throw new CodedError('not_found', `unknown app ${app.name} (deleted meanwhile)`);
     this.#d.live?.appsChanged();
-    if (app.wsIngest && !next.wsIngest) this.#d.live?.kickWhere((c) => c.app === app.name, 'ws_ingest_disabled', 'WS ingest was disabled for this app');
+    if (app.wsIngest && !next.wsIngest) this.#d.live?.kickWhere((c) => c.app === app.name, 'ws_ingest_disabled', KICK_MESSAGE.ws_ingest_disabled);
     this.#d.log.info({ event: 'app_updated', app: app.name, changed: Object.keys(changes) }, 'app updated');
     return next;
   }
@@ -81,7 +88,7 @@ export class ControlService {
     const app = this.requireApp(name);
     if (!(await this.#d.store.deleteApp(app.name))) throw new CodedError('not_found', `unknown app ${app.name}`);
     this.#d.live?.appsChanged();
-    const closed = this.#d.live?.kickWhere((c) => c.app === app.name, 'unknown_app', 'the app was deleted') ?? 0;
+    const closed = this.#d.live?.kickWhere((c) => c.app === app.name, 'unknown_app', KICK_MESSAGE.unknown_app) ?? 0;
     this.#d.log.info({ event: 'app_deleted', app: app.name, closedCameras: closed }, 'app deleted');
     return { deleted: app.name, closedCameras: closed };
   }
@@ -109,7 +116,7 @@ export class ControlService {
     if (grantor && grantor.app !== null && app !== grantor.app) throw new CodedError('forbidden', `this token can only create tokens for app ${grantor.app}`);
     if (app !== null && !this.#d.store.getApp(app)) throw new CodedError('invalid_field', `app: unknown app ${app}`);
     if (grantor) {
-      const beyond = input.scopes.filter((s) => !(s === '*' ? grantor.scopes.includes('*') : hasScope(grantor, s)));
+      const beyond = scopesBeyond(grantor, input.scopes);
       if (beyond.length) throw new CodedError('forbidden', `cannot grant scopes this token lacks: ${beyond.join(', ')}`);
     }
     const created = await this.#d.store.createToken({ name: input.name, scopes: [...new Set(input.scopes)], app });
@@ -126,7 +133,7 @@ export class ControlService {
     const target = this.#d.store.getToken(id);
     if (!target || (revoker && revoker.app !== null && target.app !== revoker.app)) throw new CodedError('not_found', `no token ${id}`);
     if (revoker) {
-      const beyond = target.scopes.filter((s) => !(s === '*' ? revoker.scopes.includes('*') : hasScope(revoker, s)));
+      const beyond = scopesBeyond(revoker, target.scopes);
       if (beyond.length) throw new CodedError('forbidden', `cannot revoke a token with scopes this token lacks: ${beyond.join(', ')}`);
     }
     if (!(await this.#d.store.revokeToken(target.id))) throw new CodedError('not_found', `no token ${id}`);
@@ -156,7 +163,7 @@ export class ControlService {
     const key = this.#d.store.getKey(id);
     if (!key || (app && key.app !== app.name)) throw new CodedError('not_found', app ? `no key ${id} in app ${app.name}` : `no key ${id}`);
     if (!(await this.#d.store.revokeKey(key.id))) throw new CodedError('not_found', `no key ${id}`);
-    const closed = this.#d.live?.kickWhere((c) => c.keyId === key.id, 'key_revoked', 'the stream key was revoked') ?? 0;
+    const closed = this.#d.live?.kickWhere((c) => c.keyId === key.id, 'key_revoked', KICK_MESSAGE.key_revoked) ?? 0;
     this.#d.log.info({ event: 'key_revoked', app: key.app, room: key.room, keyId: key.id, closedCameras: closed }, 'camera key revoked');
     return { revoked: key.id, closedCameras: closed };
   }
@@ -174,7 +181,7 @@ export class ControlService {
     const app = this.requireApp(appName);
     const revoked = await bulkRevoke(this.#d.store, app.name, input);
     const ids = new Set(revoked.map((k) => k.id));
-    const closed = this.#d.live?.kickWhere((c) => ids.has(c.keyId), 'key_revoked', 'the stream key was revoked') ?? 0;
+    const closed = this.#d.live?.kickWhere((c) => ids.has(c.keyId), 'key_revoked', KICK_MESSAGE.key_revoked) ?? 0;
     this.#d.log.info({ event: 'keys_revoked', app: app.name, count: revoked.length, closedCameras: closed }, 'camera keys revoked in bulk');
     return { revoked, closedCameras: closed };
   }

@@ -5,6 +5,7 @@
 // app looked up once: O(cameras), not one scan per camera.
 import type { CloseReasonToken } from '../errors.js';
 import type { App, ControlStore } from '../keys.js';
+import { KICK_MESSAGE } from '../control/service.js';
 import type { CameraRegistry } from './cameras.js';
 
 export const HOUSEKEEPING_INTERVAL_MS = 1000;
@@ -18,12 +19,8 @@ export interface HousekeepingDeps {
   appsChanged(): void;
 }
 
-/** Why each kicked camera goes, with the message it gets. */
-const GONE: Record<'unknown_app' | 'ws_ingest_disabled' | 'key_revoked', string> = {
-  unknown_app: 'the app was deleted',
-  ws_ingest_disabled: 'WS ingest was disabled for this app',
-  key_revoked: 'the stream key was revoked',
-};
+/** Why each kicked camera goes, with the message it gets (the control service's). */
+const GONE = KICK_MESSAGE;
 
 /** The cameras the store no longer admits, by reason (connection ids). */
 export function camerasToClose(deps: Pick<HousekeepingDeps, 'store' | 'cameras'>): Map<keyof typeof GONE, Set<number>> {

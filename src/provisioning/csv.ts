@@ -1,5 +1,5 @@
 // The CSV files of bulk provisioning, read and written with csv-parse / csv-stringify (the
-// dashboard uses the same libraries in the browser, src/web/dashboard/bulkCsv.js, with the
+// dashboard uses the same libraries in the browser, src/web/dashboard/bulkFiles.js, with the
 // same rules):
 //   in  (rooms.csv): one camera per line, `room[,identity]`; an optional header line naming
 //       the columns `room` and `identity` (any order); blank lines and `#` comments skipped.

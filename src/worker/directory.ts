@@ -1,7 +1,7 @@
 // What a worker knows of rooms and apps (kept in sync by the primary's broadcasts), and
 // the playback access check: public by app, or a play token scoped to the room.
 import { isAppName, isRoomName } from '../names.js';
-import { checkPlayToken, playTokenExpiresAt } from '../playToken.js';
+import { checkPlayToken } from '../playToken.js';
 import type { AppView, RoomInfo } from '../protocol.js';
 import { deny, type Denied } from './denied.js';
 
@@ -67,8 +67,9 @@ export class Directory {
     const app = this.apps.get(appName);
     if (!app) return deny('not_found', `unknown app ${appName}`, 'stream_offline');
     if (app.publicPlayback) return { ok: true, app, expiresAt: null };
-    const check = checkPlayToken(token, app.playSecret, appName, '*');
-    if (check === 'ok') return { ok: true, app, expiresAt: playTokenExpiresAt(token!) };
+    const result = checkPlayToken(token, app.playSecret, appName, '*');
+    if (result.check === 'ok') return { ok: true, app, expiresAt: result.expiresAt };
+    const { check } = result;
     if (check === 'wrong_room') return deny('forbidden', 'the wall needs an app-wide play token (GET /api/v1/apps/:app/play-token)', 'wrong_room');
     return deny('invalid_play_token', check === 'missing' ? 'this app needs a play token: ?token=' : `play token is ${check === 'expired' ? 'expired' : 'not valid'}`, 'invalid_token');
   }
@@ -80,11 +81,12 @@ export class Directory {
     if (!app) return deny('not_found', `unknown app ${appName}`, 'stream_offline');
     const full = this.fullName(appName, roomName);
     if (app.publicPlayback) return { ok: true, app, full, expiresAt: null };
-    const check = checkPlayToken(token, app.playSecret, appName, full);
+    const result = checkPlayToken(token, app.playSecret, appName, full);
+    if (result.check === 'ok') return { ok: true, app, full, expiresAt: result.expiresAt };
+    const { check } = result;
     if (check === 'missing') return deny('invalid_play_token', 'this app needs a play token: ?token=', 'invalid_token');
     if (check === 'invalid') return deny('invalid_play_token', 'play token is not valid', 'invalid_token');
     if (check === 'expired') return deny('invalid_play_token', 'play token has expired', 'invalid_token');
-    if (check === 'wrong_room') return deny('forbidden', 'play token is for another room', 'wrong_room');
-    return { ok: true, app, full, expiresAt: playTokenExpiresAt(token!) };
+    return deny('forbidden', 'play token is for another room', 'wrong_room');
   }
 }

@@ -5,7 +5,7 @@ import { closeView, type ApiDeps } from './context.js';
 import { ok, type Route } from './router.js';
 import type { ControlService } from '../../control/service.js';
 import { keyView } from '../../control/views.js';
-import { streamUrls } from '../../control/urls.js';
+import { mintedView } from '../../control/bulk.js';
 
 /** A key as the API shows it: the shared view, and whether it is live on this node with its last close. */
 export function apiKeyView(deps: ApiDeps, key: CameraKey) {
@@ -19,14 +19,7 @@ export function wsIngestRoutes(deps: ApiDeps, control: ControlService): Route[] 
       method: 'POST', pattern: '/api/v1/apps/:app/ws-ingest', scope: 'ingress:create',
       handler: async ({ params, json }) => {
         const { key, secret } = await control.mintKey(params.app!, json());
-        return ok(201, {
-          id: key.id,
-          streamKey: secret,
-          room: fullRoom(key.app, key.room),
-          name: key.room,
-          identity: key.identity,
-          ...streamUrls(deps.publicBase(), key.app, key.room),
-        });
+        return ok(201, mintedView(deps.publicBase(), key.app, key, secret));
       },
     },
     {

@@ -186,7 +186,8 @@ export class IngressView {
       i++;
       if (this.thumbs.isVisible(card)) this.#updateCard(card); // off screen: refreshed when it comes into view
     }
-    if (missing.length > CARDS_PER_SLICE) setTimeout(() => this.#renderCards(visibleRooms([...this.models.values()], this.view)), 0);
+    // The rest in later slices, unless the view stopped (another app) or left cards meanwhile.
+    if (missing.length > CARDS_PER_SLICE) setTimeout(() => { if (!this.stopped && this.mode === 'cards') this.#renderCards(visibleRooms([...this.models.values()], this.view)); }, 0);
   }
 
   #updateCard(card) {
