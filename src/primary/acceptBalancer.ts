@@ -19,18 +19,18 @@
 import type { Logger } from '../telemetry.js';
 
 /** How often worker loads are read and the accepting set reconsidered. */
-export const SAMPLE_MS = 250;
+const SAMPLE_MS = 250;
 /**
  * Weight of a new sample in the smoothed load (time constant ~4 s): the burst of a fleet
  * connecting at once (600 camera handshakes, then their viewers, with frames flowing)
  * keeps a worker near 100 % for a second or two and is not a steady load. Measured on the
  * fleet bench: with a 1.5 s time constant that burst opened the second worker.
  */
-export const SMOOTHING = 0.06;
+const SMOOTHING = 0.06;
 /** An accepting worker this busy (smoothed ELU) makes every worker accept. */
 export const BUSY_ELU = 0.6;
 /** Below this, a worker is calm. */
-export const CALM_ELU = 0.25;
+const CALM_ELU = 0.25;
 /** Every worker calm this long: back to one accepting worker. */
 export const CALM_MS = 5000;
 

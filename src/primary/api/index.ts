@@ -21,7 +21,7 @@ export type { ApiDeps } from './context.js';
 
 /** Failed API authentications one IP may make at once, and per second after that. */
 export const AUTH_FAIL_BURST = 30;
-export const AUTH_FAIL_PER_SEC = 1;
+const AUTH_FAIL_PER_SEC = 1;
 
 /** Every route of the control API (the authorisation matrix test walks them all). */
 export function apiRoutes(deps: ApiDeps) {

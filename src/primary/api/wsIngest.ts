@@ -8,7 +8,7 @@ import { keyView } from '../../control/views.js';
 import { mintedView } from '../../control/bulk.js';
 
 /** A key as the API shows it: the shared view, and whether it is live on this node with its last close. */
-export function apiKeyView(deps: ApiDeps, key: CameraKey) {
+function apiKeyView(deps: ApiDeps, key: CameraKey) {
   const live = deps.cameras.byRoom(fullRoom(key.app, key.room));
   return { ...keyView(key), live: live?.keyId === key.id, lastClose: closeView(deps.cameras.lastCloseOfKey(key.id)) };
 }
