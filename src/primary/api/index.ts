@@ -34,12 +34,14 @@ export function apiRoutes(deps: ApiDeps) {
     get log() {
       return deps.log;
     },
+    publicBase: () => deps.publicBase(),
     live: {
       appsChanged: () => deps.appsChanged(),
       kickWhere: (pred, reason, message) => deps.cameras.kickWhere(pred, reason, message),
+      streams: deps,
     },
   });
-  return [...appRoutes(deps, control), ...wsIngestRoutes(deps, control), ...bulkKeyRoutes(deps, control), ...fleetRoutes(deps, control), ...streamRoutes(deps, control), ...playTokenRoutes(deps, control), ...tokenRoutes(deps, control)];
+  return [...appRoutes(deps, control), ...wsIngestRoutes(deps, control), ...bulkKeyRoutes(deps, control), ...fleetRoutes(deps, control), ...streamRoutes(deps, control), ...playTokenRoutes(control), ...tokenRoutes(deps, control)];
 }
 
 export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {
