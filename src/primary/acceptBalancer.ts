@@ -16,7 +16,10 @@
 //
 // The load signal is each worker's event-loop utilisation (ELU), read by the primary from
 // the Worker handle every SAMPLE_MS and smoothed. FRAMEHUB_ACCEPT=all turns this off.
+import type { Config } from '../config.js';
+import type { Doorbell } from '../slots.js';
 import type { Logger } from '../telemetry.js';
+import type { ShardPool } from './shardPool.js';
 
 /** How often worker loads are read and the accepting set reconsidered. */
 const SAMPLE_MS = 250;
@@ -158,4 +161,18 @@ export class AcceptBalancer {
       this.#log.warn({ shard: i, on, err: (err as Error).message }, 'accept balancing: worker did not answer');
     }
   }
+}
+
+/** The node's balancer over its shard pool, or null when every worker accepts (FRAMEHUB_ACCEPT=all, or one worker). */
+export function acceptBalancerFor(config: Pick<Config, 'accept' | 'workers'>, pool: ShardPool, doorbell: Doorbell, log: Logger): AcceptBalancer | null {
+  if (config.accept !== 'balanced' || config.workers < 2) return null;
+  return new AcceptBalancer(
+    {
+      size: config.workers,
+      elu: (i) => pool.eluSinceLast(i),
+      setAccepting: async (i, on) => (await pool.request<{ accepting: boolean }>(i, { kind: 'accept', on }))?.accepting ?? false,
+      handedOver: (i) => doorbell.handOver(i),
+    },
+    log,
+  );
 }
