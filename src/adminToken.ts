@@ -5,9 +5,9 @@
 // characters, a long run of consecutive characters, or too little estimated entropy.
 
 /** Fewest characters accepted (`openssl rand -hex 24` gives 48). */
-export const ADMIN_TOKEN_MIN_LENGTH = 16;
+const ADMIN_TOKEN_MIN_LENGTH = 16;
 /** Fewest different characters accepted. */
-export const ADMIN_TOKEN_MIN_DISTINCT = 10;
+const ADMIN_TOKEN_MIN_DISTINCT = 10;
 /** Least estimated entropy accepted, in bits (length x Shannon entropy of its characters). */
 export const ADMIN_TOKEN_MIN_BITS = 48;
 
@@ -15,7 +15,7 @@ export const ADMIN_TOKEN_MIN_BITS = 48;
 const PLACEHOLDER = /change[-_ .]?(me|it|this)|replace[-_ .]?me|placeholder|example|your[-_ .]?(admin[-_ .]?)?(api[-_ .]?)?token|secret[-_ .]?token|insert[-_ .]?token|qwerty|letmein|password|x{5,}|<[^>]*>|\.\.\./i;
 
 /** Length x Shannon entropy per character: an estimate from the characters themselves. */
-export function estimatedBits(value: string): number {
+function estimatedBits(value: string): number {
   const counts = new Map<string, number>();
   for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let perChar = 0;

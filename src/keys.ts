@@ -51,9 +51,16 @@ export interface CameraKey {
   lastSeenAt: number | null;
 }
 
-export const STREAM_KEY_PREFIX = 'wsk_';
-export const API_TOKEN_PREFIX = 'fht_';
-export const ADMIN_TOKEN_ID = 'tok_admin';
+/** What a new camera key is minted for. */
+interface KeyInput {
+  app: string;
+  room: string;
+  identity: string | null;
+}
+
+const STREAM_KEY_PREFIX = 'wsk_';
+const API_TOKEN_PREFIX = 'fht_';
+const ADMIN_TOKEN_ID = 'tok_admin';
 
 /** SHA-256 hex of a secret: what is stored and looked up. */
 export { hashSecret };
@@ -62,8 +69,12 @@ function newSecret(prefix: string): string {
   return prefix + randomBytes(32).toString('base64url');
 }
 
-function newId(prefix: string): string {
-  return prefix + randomBytes(6).toString('hex');
+/** A random id with `prefix` that `inUse` does not report taken. */
+function freshId(prefix: string, inUse: (id: string) => boolean): string {
+  let id: string;
+  do id = prefix + randomBytes(6).toString('hex');
+  while (inUse(id));
+  return id;
 }
 
 export function fullRoom(app: string, room: string): string {
@@ -122,7 +133,7 @@ export type Committer = (op: ControlOp) => Promise<boolean>;
  * Meta entry: the bootstrap admin tokens revoked through the API or CLI, `{hash, at}` (the
  * newest 16). FRAMEHUB_ADMIN_TOKEN is never re-applied with one of these hashes.
  */
-export const REVOKED_ADMIN_META = 'revokedAdminTokens';
+const REVOKED_ADMIN_META = 'revokedAdminTokens';
 const REVOKED_ADMIN_KEEP = 16;
 
 export interface RevokedAdminToken {
@@ -225,16 +236,12 @@ export class ControlStore {
         removeHashed(this.#tokens, this.#tokenByHash, op.id);
         break;
       case 'putKey':
-        putHashed(this.#keys, this.#keyByHash, op.key);
+      case 'putKeys':
+        for (const key of op.op === 'putKey' ? [op.key] : op.keys) putHashed(this.#keys, this.#keyByHash, key);
         break;
       case 'deleteKey':
-        removeHashed(this.#keys, this.#keyByHash, op.id);
-        break;
-      case 'putKeys':
-        for (const key of op.keys) this.#applyInTxn({ op: 'putKey', key });
-        break;
       case 'deleteKeys':
-        for (const id of op.ids) this.#applyInTxn({ op: 'deleteKey', id });
+        for (const id of op.op === 'deleteKey' ? [op.id] : op.ids) removeHashed(this.#keys, this.#keyByHash, id);
         break;
       case 'setMeta':
         this.#meta.put(op.name, op.value);
@@ -414,8 +421,7 @@ export class ControlStore {
 
   async createToken(input: { name: string; scopes: string[]; app: string | null }): Promise<{ token: ApiToken; secret: string }> {
     const secret = newSecret(API_TOKEN_PREFIX);
-    let id = newId('tok_');
-    while (this.#tokens.get(id)) id = newId('tok_');
+    const id = freshId('tok_', (taken) => this.#tokens.get(taken) !== undefined);
     const token: ApiToken = { id, name: input.name, hash: hashSecret(secret), scopes: input.scopes, app: input.app, createdAt: Date.now() };
     await this.#committer({ op: 'putToken', token });
     return { token, secret };
@@ -448,28 +454,26 @@ export class ControlStore {
 
   // ---- camera keys ----
 
-  async mintKey(input: { app: string; room: string; identity: string | null }): Promise<{ key: CameraKey; secret: string }> {
-    const secret = newSecret(STREAM_KEY_PREFIX);
-    let id = newId('wsi_');
-    while (this.#keys.get(id)) id = newId('wsi_');
-    const key: CameraKey = { id, app: input.app, room: input.room, identity: input.identity, hash: hashSecret(secret), createdAt: Date.now(), lastSeenAt: null };
-    await this.#committer({ op: 'putKey', key });
-    return { key, secret };
+  async mintKey(input: KeyInput): Promise<{ key: CameraKey; secret: string }> {
+    const minted = this.#newKey(input, new Set());
+    await this.#committer({ op: 'putKey', key: minted.key });
+    return minted;
   }
 
   /** Mints several keys in one transaction (all or none); the secrets are returned once. */
-  async mintKeys(inputs: { app: string; room: string; identity: string | null }[]): Promise<{ key: CameraKey; secret: string }[]> {
+  async mintKeys(inputs: KeyInput[]): Promise<{ key: CameraKey; secret: string }[]> {
     const ids = new Set<string>();
-    const minted = inputs.map((input) => {
-      const secret = newSecret(STREAM_KEY_PREFIX);
-      let id = newId('wsi_');
-      while (this.#keys.get(id) || ids.has(id)) id = newId('wsi_');
-      ids.add(id);
-      const key: CameraKey = { id, app: input.app, room: input.room, identity: input.identity, hash: hashSecret(secret), createdAt: Date.now(), lastSeenAt: null };
-      return { key, secret };
-    });
+    const minted = inputs.map((input) => this.#newKey(input, ids));
     if (minted.length) await this.#committer({ op: 'putKeys', keys: minted.map((m) => m.key) });
     return minted;
+  }
+
+  /** A new key record and its secret; its id is in neither the store nor `ids` (it is added to `ids`). */
+  #newKey(input: KeyInput, ids: Set<string>): { key: CameraKey; secret: string } {
+    const secret = newSecret(STREAM_KEY_PREFIX);
+    const id = freshId('wsi_', (taken) => this.#keys.get(taken) !== undefined || ids.has(taken));
+    ids.add(id);
+    return { key: { id, app: input.app, room: input.room, identity: input.identity, hash: hashSecret(secret), createdAt: Date.now(), lastSeenAt: null }, secret };
   }
 
   /** Revokes several keys in one transaction. */

@@ -1,14 +1,18 @@
 // The control service (src/control/service.ts) with a real LMDB store and no server: the
 // one implementation the API and the CLI call. Validation, conflicts, what a grantor token
-// may hand out or revoke, and what a change tells a live node (workers, camera kicks).
+// may hand out or revoke, what a change tells a live node (workers, camera kicks), play
+// tokens, and a live node's streams read through its StreamSources.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ControlService, type LiveNode } from '../src/control/service.js';
+import type { StreamSources, StreamView } from '../src/control/streams.js';
 import { CodedError } from '../src/errors.js';
 import { ControlStore, type ApiToken } from '../src/keys.js';
+import { checkPlayToken } from '../src/playToken.js';
+import type { RoomInfo } from '../src/protocol.js';
 import { createLogger } from '../src/telemetry.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'framehub-control-'));
@@ -20,6 +24,24 @@ const cameras = [
   { app: 'shop', keyId: 'k-b' },
   { app: 'other', keyId: 'k-c' },
 ];
+// A node serving room cams-door (slot 3, 12 frames, one camera on shard 1, two MJPEG viewers),
+// and another node of the cluster serving cams-gate and a stale entry for cams-door.
+const BASE = 'https://cams.example';
+const liveRooms: RoomInfo[] = [{ room: 'cams-door', app: 'cams', name: 'door', slot: 3, gen: 1, state: 'live', streamId: 's1', startedAt: 1_000 }];
+const remoteView = (room: string, node: string) => ({ app: 'cams', room, node }) as StreamView;
+const streams: StreamSources = {
+  nodeId: 'here',
+  publicBase: () => BASE,
+  rooms: { list: () => liveRooms, get: (room) => liveRooms.find((r) => r.room === room) },
+  cameras: {
+    byRoom: (room) => (room === 'cams-door' ? { keyId: 'k-door', identity: 'esp-1', ip: '10.0.0.9', shard: 1, stats: null } : undefined),
+    lastCloseOfRoom: (room) => (room === 'cams-door' ? { code: 4409, reason: 'replaced', at: 2_000 } : undefined),
+  },
+  rates: { get: () => ({ fps: 7.94, bytesPerSec: 1234.4 }) },
+  arena: { lastReceivedAt: () => 0, latestSeq: (slot) => slot * 4, bytesPublished: () => 5_000, drops: () => 1 },
+  viewerCounts: async () => new Map([['cams-door', { mjpeg: 2, ws: 0, wall: 0 }]]),
+  remoteStreams: async () => [remoteView('cams-gate', 'there'), remoteView('cams-door', 'there')],
+};
 const live: LiveNode = {
   appsChanged: () => events.push('apps'),
   kickWhere: (pred, reason) => {
@@ -27,9 +49,10 @@ const live: LiveNode = {
     events.push(`kick ${reason} ${n}`);
     return n;
   },
+  streams,
 };
-const node = new ControlService({ store, maxFrameBytes: 262_144, log, live });
-const cli = new ControlService({ store, maxFrameBytes: 262_144, log, live: null });
+const node = new ControlService({ store, maxFrameBytes: 262_144, publicBase: () => BASE, log, live });
+const cli = new ControlService({ store, maxFrameBytes: 262_144, publicBase: () => BASE, log, live: null });
 before(() => store.bootstrap(undefined));
 after(async () => {
   await store.close();
@@ -87,4 +110,41 @@ test('keys: minted with a validated body, listed, revoked within their app (its 
   assert.equal(revoked.length, 2);
   assert.equal(closedCameras, 0);
   assert.deepEqual(events, ['kick key_revoked 1', 'kick key_revoked 0']);
+});
+
+test('play tokens: signed with the app\'s secret for one room (short or full name, with its URLs) or every room; ttl checked', async () => {
+  const app = node.requireApp('cams');
+  const room = node.roomPlayToken('cams', 'door', '600');
+  assert.equal(room.room, 'cams-door');
+  assert.equal(checkPlayToken(room.token, app.playSecret, 'cams', 'cams-door').check, 'ok');
+  assert.ok(Math.abs(Date.parse(room.expiresAt) - Date.now() - 600_000) < 2_000);
+  assert.equal(room.mjpegUrl, `${BASE}/live/cams/door/mjpeg?token=${encodeURIComponent(room.token)}`);
+  assert.equal(room.viewerWsUrl, `wss://cams.example/live/ws?app=cams&room=door&token=${encodeURIComponent(room.token)}`);
+  assert.equal(node.roomPlayToken('cams', 'cams-door', null).room, 'cams-door', 'a full name is taken as the short one');
+  const wide = cli.appPlayToken('cams', null);
+  assert.deepEqual(Object.keys(wide), ['token', 'app', 'room', 'expiresAt']);
+  assert.equal(checkPlayToken(wide.token, app.playSecret, 'cams', 'cams-anything').check, 'ok');
+  for (const ttl of ['9', '86401', '1.5', 'soon']) assert.throws(() => node.appPlayToken('cams', ttl), code('invalid_field'), ttl);
+  assert.throws(() => node.roomPlayToken('cams', 'bad room', null), code('invalid_field'));
+  assert.throws(() => node.appPlayToken('ghost', null), code('not_found'));
+});
+
+test('streams: this node\'s view of a room, merged with the other nodes\' (stale entries dropped), one by short or full name', async () => {
+  const list = await node.streams('cams');
+  assert.deepEqual(list.map((s) => [s.room, s.node]), [['cams-door', 'here'], ['cams-gate', 'there']]);
+  const door = await node.stream('cams', 'door');
+  assert.deepEqual(door, list[0]);
+  assert.deepEqual(await node.stream('cams', 'cams-door'), door);
+  assert.equal(door.fps, 7.9);
+  assert.equal(door.bytesPerSec, 1234);
+  assert.equal(door.frames, 12);
+  assert.deepEqual(door.viewers, { mjpeg: 2, ws: 0, wall: 0, total: 2 });
+  assert.deepEqual(door.lastClose, { code: 4409, reason: 'replaced', at: new Date(2_000).toISOString() });
+  assert.equal(door.shard, 1);
+  assert.equal(door.lastFrameAt, null);
+  assert.equal(door.playerUrl, `${BASE}/play/cams/door`);
+  assert.equal((await node.stream('cams', 'gate')).node, 'there');
+  await assert.rejects(node.stream('cams', 'attic'), code('stream_offline'));
+  await assert.rejects(node.streams('ghost'), code('not_found'));
+  await assert.rejects(cli.streams('cams'), code('unavailable'), 'the CLI has no live node');
 });

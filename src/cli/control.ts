@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { ControlService } from '../control/service.js';
 import { appView, keyView, tokenView } from '../control/views.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, publicBase } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { assertCliMayWrite } from './clusterGuard.js';
 import { ControlStore } from '../keys.js';
@@ -85,7 +85,7 @@ export async function runControl(group: string, argv: string[], env: NodeJS.Proc
   const store = new ControlStore(config.dataDir);
   // The same service as the API's, without a live node: a running server notices the
   // change by the store revision. Its log lines are the server's; the CLI prints JSON only.
-  const control = new ControlService({ store, maxFrameBytes: config.maxFrameBytes, log: createLogger('silent'), live: null });
+  const control = new ControlService({ store, maxFrameBytes: config.maxFrameBytes, publicBase: () => publicBase(config, config.port), log: createLogger('silent'), live: null });
   try {
     const need = (n: number, usage: string): string[] => {
       if (args.length !== n) throw new ConfigError(`usage: framehub ${group} ${action} ${usage}`);

@@ -8,7 +8,8 @@ import { SCOPES } from './scopes.js';
 const bool = z.boolean({ message: 'must be true or false' });
 const limit = (min: number, max: number) => z.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
 
-export function settingsSchema(maxFrameBytes: number) {
+/** The app settings a body may give (both bodies of apps). */
+function settingsSchema(maxFrameBytes: number) {
   return {
     wsIngest: bool.optional(),
     publicPlayback: bool.optional(),

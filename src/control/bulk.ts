@@ -10,6 +10,7 @@ import { CodedError } from '../errors.js';
 import { fullRoom, type CameraKey, type ControlStore } from '../keys.js';
 import { MintBody } from './bodies.js';
 import { streamUrls, type StreamUrls } from './urls.js';
+import { firstProblem } from './validate.js';
 
 /** Most cameras (or keys) one bulk call takes; a bigger fleet is provisioned in chunks. */
 export const BULK_MAX = 1000;
@@ -74,9 +75,7 @@ export async function bulkMint(store: ControlStore, app: string, items: unknown[
     const parsed = MintBody.safeParse(item);
     const room = typeof (item as { room?: unknown })?.room === 'string' ? (item as { room: string }).room : undefined;
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : `${issue.path.join('.') || 'item'}: ${issue.message}`;
-      errors.push({ index, room, code: 'invalid_field', message: field });
+      errors.push({ index, room, code: 'invalid_field', message: firstProblem(parsed.error, 'item') });
       return;
     }
     const first = seen.get(parsed.data.room);

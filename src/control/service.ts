@@ -1,6 +1,7 @@
-// The control service: the one implementation of the control-plane changes (apps, API
-// tokens, camera keys, keys in bulk: bulk.ts, play secrets), called by the HTTP API
-// (src/primary/api) and the CLI (src/cli).
+// The control service: the one implementation of the control plane (apps, API tokens,
+// camera keys, keys in bulk: bulk.ts, play secrets and play tokens: playTokens.ts, and on a
+// running node its live streams: streams.ts), called by the HTTP API (src/primary/api) and
+// the CLI (src/cli).
 // Bodies are validated here, the store's write path is the only one (LMDB, or a cluster's
 // replication through the store's committer), and on a running node (`live`) a change
 // tells the workers and closes the cameras it no longer admits. The CLI has no live node:
@@ -10,10 +11,13 @@
 import type { CloseReasonToken } from '../errors.js';
 import { CodedError } from '../errors.js';
 import { defaultApp, type ApiToken, type App, type CameraKey, type ControlStore } from '../keys.js';
+import { ROOM_NAME } from '../names.js';
 import type { Logger } from '../telemetry.js';
 import { bulkMint, bulkRevoke } from './bulk.js';
 import { appCreateSchema, appUpdateSchema, MintBody, TokenCreate } from './bodies.js';
+import { appPlayToken, playTokenTtl, roomPlayToken } from './playTokens.js';
 import { scopesBeyond } from './scopes.js';
+import { appStream, appStreams, type StreamSources, type StreamView } from './streams.js';
 import { validate } from './validate.js';
 
 /** The message a live camera gets when a change closes it, by reason (API, CLI and the store-revision poll alike). */
@@ -29,12 +33,16 @@ export interface LiveNode {
   appsChanged(): void;
   /** Closes the live cameras matching `pred` with `reason`; how many. */
   kickWhere(pred: (c: { app: string; keyId: string }) => boolean, reason: CloseReasonToken, message: string): number;
+  /** What its streams are read from. */
+  streams: StreamSources;
 }
 
 export interface ControlServiceDeps {
   store: ControlStore;
   /** The node's FRAMEHUB_MAX_FRAME_BYTES: an app's own limit may not exceed it. */
   maxFrameBytes: number;
+  /** Base URL of the links returned (FRAMEHUB_PUBLIC_URL or http://localhost:<port>). */
+  publicBase(): string;
   log: Logger;
   /** Null in the CLI. */
   live: LiveNode | null;
@@ -184,5 +192,41 @@ export class ControlService {
     const closed = this.#d.live?.kickWhere((c) => ids.has(c.keyId), 'key_revoked', KICK_MESSAGE.key_revoked) ?? 0;
     this.#d.log.info({ event: 'keys_revoked', app: app.name, count: revoked.length, closedCameras: closed }, 'camera keys revoked in bulk');
     return { revoked, closedCameras: closed };
+  }
+
+  // ---- play tokens ----
+
+  /** A play token for every room of the app, valid `ttl` seconds (`?ttl=` as given, null: the default). */
+  appPlayToken(appName: string, ttl: string | null) {
+    return appPlayToken(this.requireApp(appName), playTokenTtl(ttl));
+  }
+
+  /**
+   * A play token for one room, with its playback URLs. The room may be given short (`cam1`)
+   * or full (`<app>-cam1`); a full name is taken as short only when the app has no room of
+   * that very name.
+   */
+  roomPlayToken(appName: string, room: string, ttl: string | null) {
+    const app = this.requireApp(appName);
+    if (!ROOM_NAME.test(room)) throw new CodedError('invalid_field', 'room: must be a valid room name');
+    const name = room.startsWith(`${app.name}-`) && !this.#d.store.listKeys(app.name).some((k) => k.room === room) ? room.slice(app.name.length + 1) : room;
+    return roomPlayToken(app, name, playTokenTtl(ttl), this.#d.publicBase());
+  }
+
+  // ---- live streams (a running node only) ----
+
+  /** The app's live streams on this node and the other nodes of its cluster. */
+  async streams(appName: string): Promise<StreamView[]> {
+    return appStreams(this.#streams(), this.requireApp(appName).name);
+  }
+
+  /** One live stream of the app, by full or short room name (`stream_offline` when none). */
+  async stream(appName: string, room: string): Promise<StreamView> {
+    return appStream(this.#streams(), this.requireApp(appName).name, room);
+  }
+
+  #streams(): StreamSources {
+    if (!this.#d.live) throw new CodedError('unavailable', 'live streams are known only to a running node');
+    return this.#d.live.streams;
   }
 }

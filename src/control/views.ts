@@ -1,7 +1,7 @@
-// How apps, API tokens and camera keys are shown to callers, the same in API answers and
-// CLI output: ISO dates, never a secret or a hash (a new secret is added by the caller, the
-// one time it is shown). A running node's API adds what only it knows (live cameras, the
-// last close) to these.
+// How apps, API tokens, camera keys and a camera's last close are shown to callers, the
+// same in API answers and CLI output: ISO dates, never a secret or a hash (a new secret is
+// added by the caller, the one time it is shown). A running node's API adds what only it
+// knows (live cameras, the last close) to these.
 import { fullRoom, type ApiToken, type App, type CameraKey } from '../keys.js';
 
 export function appView(app: App) {
@@ -27,4 +27,16 @@ export function keyView(key: CameraKey) {
     createdAt: new Date(key.createdAt).toISOString(),
     lastSeenAt: key.lastSeenAt === null ? null : new Date(key.lastSeenAt).toISOString(),
   };
+}
+
+/** A camera's last close as callers see it. */
+export interface CloseView {
+  code: number;
+  reason: string;
+  at: string;
+}
+
+/** A remembered camera close (the primary's LastClose) as shown (null: none since the node started). */
+export function closeView(close: { code: number; reason: string; at: number } | undefined): CloseView | null {
+  return close ? { code: close.code, reason: close.reason, at: new Date(close.at).toISOString() } : null;
 }

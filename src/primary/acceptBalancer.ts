@@ -16,21 +16,24 @@
 //
 // The load signal is each worker's event-loop utilisation (ELU), read by the primary from
 // the Worker handle every SAMPLE_MS and smoothed. FRAMEHUB_ACCEPT=all turns this off.
+import type { Config } from '../config.js';
+import type { Doorbell } from '../slots.js';
 import type { Logger } from '../telemetry.js';
+import type { ShardPool } from './shardPool.js';
 
 /** How often worker loads are read and the accepting set reconsidered. */
-export const SAMPLE_MS = 250;
+const SAMPLE_MS = 250;
 /**
  * Weight of a new sample in the smoothed load (time constant ~4 s): the burst of a fleet
  * connecting at once (600 camera handshakes, then their viewers, with frames flowing)
  * keeps a worker near 100 % for a second or two and is not a steady load. Measured on the
  * fleet bench: with a 1.5 s time constant that burst opened the second worker.
  */
-export const SMOOTHING = 0.06;
+const SMOOTHING = 0.06;
 /** An accepting worker this busy (smoothed ELU) makes every worker accept. */
 export const BUSY_ELU = 0.6;
 /** Below this, a worker is calm. */
-export const CALM_ELU = 0.25;
+const CALM_ELU = 0.25;
 /** Every worker calm this long: back to one accepting worker. */
 export const CALM_MS = 5000;
 
@@ -158,4 +161,18 @@ export class AcceptBalancer {
       this.#log.warn({ shard: i, on, err: (err as Error).message }, 'accept balancing: worker did not answer');
     }
   }
+}
+
+/** The node's balancer over its shard pool, or null when every worker accepts (FRAMEHUB_ACCEPT=all, or one worker). */
+export function acceptBalancerFor(config: Pick<Config, 'accept' | 'workers'>, pool: ShardPool, doorbell: Doorbell, log: Logger): AcceptBalancer | null {
+  if (config.accept !== 'balanced' || config.workers < 2) return null;
+  return new AcceptBalancer(
+    {
+      size: config.workers,
+      elu: (i) => pool.eluSinceLast(i),
+      setAccepting: async (i, on) => (await pool.request<{ accepting: boolean }>(i, { kind: 'accept', on }))?.accepting ?? false,
+      handedOver: (i) => doorbell.handOver(i),
+    },
+    log,
+  );
 }

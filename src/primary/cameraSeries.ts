@@ -5,7 +5,7 @@ import type { WorkerInspect } from '../protocol.js';
 import type { FrameArena } from '../slots.js';
 import type { CameraSeries } from '../telemetry.js';
 import type { CameraRegistry } from './cameras.js';
-import type { ViewerCounts } from './fleet.js';
+import type { ViewerCounts } from '../control/streams.js';
 import type { RoomTable } from './rooms.js';
 import type { StreamRates } from './streamRates.js';
 

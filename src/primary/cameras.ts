@@ -45,7 +45,7 @@ export interface CameraHooks {
   admitted?(camera: LiveCamera, streamId: string): void;
 }
 
-export function effectiveLimits(config: Config, app: App): Limits {
+function effectiveLimits(config: Config, app: App): Limits {
   return {
     maxFps: app.maxFps ?? config.maxFps,
     maxFrameBytes: Math.min(app.maxFrameBytes ?? config.maxFrameBytes, config.maxFrameBytes),

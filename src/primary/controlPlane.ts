@@ -5,8 +5,7 @@ import { ClusterNodes, type NodeView } from '../cluster/nodes.js';
 import type { Replication } from '../cluster/replication.js';
 import type { ApiRequest, ApiResponse } from '../protocol.js';
 import { createApi, type ApiDeps } from './api/index.js';
-import type { StreamView } from './api/context.js';
-import { localStreamViews } from './api/streams.js';
+import { localStreamViews, type StreamView } from '../control/streams.js';
 
 /** Cluster heartbeat interval (a dead node leaves the cluster view after three). */
 const CLUSTER_HEARTBEAT_MS = 2000;

@@ -8,17 +8,12 @@ import type { CameraKey, ControlStore } from '../keys.js';
 import { fullRoom } from '../keys.js';
 import type { RoomInfo } from '../protocol.js';
 import type { FrameArena } from '../slots.js';
+import type { ViewerCounts } from '../control/streams.js';
+import { closeView, type CloseView } from '../control/views.js';
 import type { CameraRegistry, LastClose } from './cameras.js';
 import { ConnectHistory, DropWindow } from './fleetHistory.js';
 import type { RoomTable } from './rooms.js';
 import type { StreamRates } from './streamRates.js';
-
-/** Viewers of a room summed over the workers (as the streams API counts them). */
-export interface ViewerCounts {
-  mjpeg: number;
-  ws: number;
-  wall: number;
-}
 
 export const FLEET_STATES = ['live', 'away', 'offline', 'never'] as const;
 export type FleetState = (typeof FLEET_STATES)[number];
@@ -30,12 +25,6 @@ export interface FleetThresholds {
   lowHeapBytes: number;
   /** This many connections within an hour is flapping. */
   flapConnectsPerHour: number;
-}
-
-export interface FleetClose {
-  code: number;
-  reason: string;
-  at: string;
 }
 
 /** One room of the fleet view (a row of the table, a card). */
@@ -53,7 +42,7 @@ export interface FleetRoom {
   stats: { fps: number | null; rssi: number | null; heapFree: number | null; at: string } | null;
   /** Viewers of the room on every worker, by transport. */
   viewers: { mjpeg: number; ws: number; wall: number; total: number };
-  lastClose: FleetClose | null;
+  lastClose: CloseView | null;
   /** Last frame, else last close, else last handshake; null = never. */
   lastSeenAt: string | null;
   frameAgeMs: number | null;
@@ -80,7 +69,6 @@ export interface FleetCounts {
 }
 
 const iso = (ms: number | null | undefined): string | null => (ms ? new Date(ms).toISOString() : null);
-const closeOf = (c: LastClose | undefined): FleetClose | null => (c ? { code: c.code, reason: c.reason, at: new Date(c.at).toISOString() } : null);
 
 export interface FleetDeps {
   store: ControlStore;
@@ -185,7 +173,7 @@ export class FleetHealth {
       fps: state === 'live' ? Math.round(rates.get(room).fps * 10) / 10 : null,
       stats: stats ? { fps: stats.fps ?? null, rssi, heapFree, at: new Date(stats.at).toISOString() } : null,
       viewers: { mjpeg: v?.mjpeg ?? 0, ws: v?.ws ?? 0, wall: v?.wall ?? 0, total: (v?.mjpeg ?? 0) + (v?.ws ?? 0) + (v?.wall ?? 0) },
-      lastClose: closeOf(lastClose),
+      lastClose: closeView(lastClose),
       lastSeenAt: iso(lastFrame ? Math.round(lastFrame) : Math.max(lastClose?.at ?? 0, keySeen) || null),
       frameAgeMs: lastFrame ? Math.max(0, Math.round(now - lastFrame)) : null,
       bytesPerSec: state === 'live' ? Math.round(rates.get(room).bytesPerSec) : 0,

@@ -8,7 +8,7 @@ import type { App, ControlStore } from '../keys.js';
 import { KICK_MESSAGE } from '../control/service.js';
 import type { CameraRegistry } from './cameras.js';
 
-export const HOUSEKEEPING_INTERVAL_MS = 1000;
+const HOUSEKEEPING_INTERVAL_MS = 1000;
 
 export interface HousekeepingDeps {
   store: Pick<ControlStore, 'revision' | 'getApp' | 'getKey'>;

@@ -18,7 +18,7 @@ function fnv1a(s: string): number {
 }
 
 /** Rendezvous (highest random weight) hashing of a room onto `n` shards. */
-export function homeShard(room: string, n: number): number {
+function homeShard(room: string, n: number): number {
   let best = 0;
   let bestScore = -1;
   for (let i = 0; i < n; i++) {

@@ -1,38 +1,41 @@
-// The primary thread: boots the node and wires its parts. It opens the control store (and
-// cluster replication), creates the shared frame arenas, starts the shard pool on one port,
-// and answers what workers ask (camera admission, the control API). Each part is a file of
-// its own: shardPool.ts (spawn, respawn, fan-out), housekeeping.ts (the once-a-second loop),
-// controlPlane.ts (API and cluster view), cameras.ts (admission), workerEvents.ts (what
-// a worker's messages do), metricsServer.ts.
-import { randomBytes } from 'node:crypto';
+// The primary thread: boots the node and wires its parts, each a file of its own, in the
+// order startServer makes them: the data-dir lock and the port, the control store (and
+// cluster replication: openStore.ts), the shared memory and the shard pool (sharedMemory.ts,
+// shardPool.ts), the room table, the accept balancer, fleet health, the metrics
+// (metrics.ts), camera admission (cameras.ts, its hooks in cameraHooks.ts), the control
+// plane (controlPlane.ts: API and cluster view), the workers started with their events
+// (workerEvents.ts), the once-a-second loop (housekeeping.ts) and the /metrics endpoint.
+// Each part adds its stop to one list (teardown.ts), run by a failed start and by close().
 import { hostname } from 'node:os';
 import type net from 'node:net';
-import { AggregatorRegistry, Gauge } from 'prom-client';
+import { AggregatorRegistry } from 'prom-client';
 import { publicBase, type Config } from '../config.js';
-import { CloseCode, CloseReason, ConfigError, HANDSHAKE_REFUSALS } from '../errors.js';
+import { CloseCode, ConfigError } from '../errors.js';
 import type { ControlStore } from '../keys.js';
-import type { AppView, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
-import { createLogger, PrimaryMetrics, type Logger } from '../telemetry.js';
-import { AcceptBalancer } from './acceptBalancer.js';
-import { cameraSeries, sumViewers } from './cameraSeries.js';
+import type { WorkerInspect } from '../protocol.js';
+import { createLogger, type Logger } from '../telemetry.js';
+import { startTracing } from '../tracing.js';
+import { VERSION } from '../version.js';
+import { acceptBalancerFor } from './acceptBalancer.js';
+import { cameraHooks } from './cameraHooks.js';
+import { sumViewers } from './cameraSeries.js';
 import { CameraRegistry } from './cameras.js';
 import { claimPort } from './claimPort.js';
 import { startControlPlane } from './controlPlane.js';
+import { lockDataDir } from './dataDirLock.js';
 import { FleetHealth } from './fleet.js';
-import { registerFleetMetrics } from './fleetMetrics.js';
 import { startHousekeeping } from './housekeeping.js';
+import { observeApi, primaryMetrics } from './metrics.js';
+import { startMetricsServer } from './metricsServer.js';
 import { NodeTraffic } from './nodeTraffic.js';
 import { openStore } from './openStore.js';
-import { startMetricsServer } from './metricsServer.js';
-import { checkTlsFiles } from './tls.js';
-import { lockDataDir } from './dataDirLock.js';
 import { RoomTable } from './rooms.js';
-import { createSharedMemory } from './sharedMemory.js';
+import { createSharedMemory, workerInit } from './sharedMemory.js';
 import { ShardPool } from './shardPool.js';
 import { StreamRates } from './streamRates.js';
-import { startTracing } from '../tracing.js';
-import { VERSION } from '../version.js';
-import { handleWorkerEvents } from './workerEvents.js';
+import { Teardown } from './teardown.js';
+import { checkTlsFiles } from './tls.js';
+import { appTable, workerEvents } from './workerEvents.js';
 
 export { RESPAWN_DELAY_MS, RESPAWN_MAX_DELAY_MS } from './shardPool.js';
 
@@ -61,189 +64,69 @@ export interface ServerHandle {
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel, { shard: 'primary' })): Promise<ServerHandle> {
   checkTlsFiles(config);
+  const teardown = new Teardown();
   const lock = await lockDataDir(config.dataDir);
+  teardown.add(() => lock.release());
   // uSockets sets SO_REUSEPORT only for a non-zero port, so port 0 is resolved here first.
-  const port = await claimPort(config.host, config.port).catch((err: Error) => {
-    lock.release();
-    throw err;
-  });
+  const port = await teardown.guard(claimPort(config.host, config.port));
   const nodeId = config.nodeId ?? `${hostname()}:${port}`;
-  const tracing = await startTracing(process.env, VERSION, log);
-  const { store, replication, generatedAdminToken, adminTokenRevokedAt } = await openStore(config, nodeId, log);
+  const tracing = await teardown.guard(startTracing(process.env, VERSION, log));
+  teardown.add(() => tracing?.shutdown());
+  const { store, replication, generatedAdminToken, adminTokenRevokedAt } = await teardown.guard(openStore(config, nodeId, log));
+  teardown.add(() => store.close());
+  teardown.add(() => replication?.stop());
 
-  const { layout, arenaBuffers, arena, doorbellBuffer, doorbell, counters } = createSharedMemory(config);
-  const bootId = randomBytes(4).toString('hex');
-  // Workers need no cluster secret: it stays on the primary.
-  const workerConfig: Config = Object.freeze({ ...config, clusterSecret: undefined });
-  let stopping = false;
-
-  // The workers' events reach the parts below, made next; a worker starts at pool.start().
-  const pool = new ShardPool(
-    {
-      size: config.workers,
-      init: (index): WorkerInit => {
-        doorbell.resetHandover(index);
-        return { shard: index, config: workerConfig, port, arenas: arenaBuffers, layout, doorbell: doorbellBuffer, counters, bootId };
-      },
-      greeting: () => [{ type: 'apps', apps: appViews() }, { type: 'rooms', rooms: rooms.list() }],
-      message: (shard, msg) => onMessage(shard, msg),
-      onGone: (index) => {
-        if (!stopping) balancer?.workerGone(index);
-        for (const c of cameras.list()) if (c.shard === index) tracing?.cameraClosed(c.connId, CloseCode.abnormal, 'worker_died', 0, 0);
-        cameras.shardGone(index);
-        arena.clearWorker(index);
-      },
-      onDied: (index, code, delayMs) => {
-        log.error({ shard: index, code, restartInMs: delayMs }, 'worker died; restarting it');
-        metrics.workerRestarts.inc({ shard: String(index) });
-      },
-      onRestarted: (index) => {
-        balancer?.workerStarted(index);
-        log.info({ shard: index }, 'worker restarted');
-      },
-    },
-    log,
-  );
-
-  const appViews = (): AppView[] => store.listApps().map((a) => ({ name: a.name, publicPlayback: a.publicPlayback, playSecret: a.playSecret }));
-  const broadcast = (msg: ToWorker): void => pool.broadcast(msg);
-  const rooms = new RoomTable(arena, config.maxRooms, config.reconnectGraceSec * 1000, broadcast);
-  const inspectAll = (): Promise<WorkerInspect[]> => pool.inspect();
-  const viewerCounts = async () => sumViewers(await pool.inspect());
+  const memory = createSharedMemory(config);
+  const { arena } = memory;
+  const pool = new ShardPool(config.workers, workerInit(config, port, memory), log);
+  const appsChanged = (): void => pool.broadcast(appTable(store));
+  const rooms = new RoomTable(arena, config.maxRooms, config.reconnectGraceSec * 1000, (msg) => pool.broadcast(msg));
+  teardown.add(() => rooms.closeAll());
   const rates = new StreamRates(arena, rooms);
-  let cameras: CameraRegistry;
-  const metrics = new PrimaryMetrics({
-    linkCapacityBps: config.linkCapacityBps,
-    nodeId,
-    version: VERSION,
-    replicationConnected: replication ? () => replication.connected : null,
-    replicationCounts: replication ? () => replication.counts : null,
-    shards: config.workers,
-    apps: () => store.listApps().map((a) => a.name),
-    rejectionReasons: HANDSHAKE_REFUSALS.map((r) => [r, CloseReason[r]]),
-    cameras: () => cameras.list(),
-    perCamera: config.perCameraMetrics ? () => cameraSeries({ rooms, arena, rates, cameras, viewerCounts }) : null,
-  });
+  const viewerCounts = async () => sumViewers(await pool.inspect());
+  const balancer = acceptBalancerFor(config, pool, memory.doorbell, log);
+  const thresholds = { weakRssiDbm: config.weakRssiDbm, lowHeapBytes: config.lowHeapBytes, flapConnectsPerHour: config.flapConnectsPerHour };
+  const fleet = new FleetHealth({ store, rooms, arena, rates, cameras: () => cameras, thresholds });
+  const metrics = primaryMetrics({ config, nodeId, replication, store, cameras: () => cameras, rooms, arena, rates, fleet, viewerCounts, pool, balancer });
+  const cameras = new CameraRegistry(config, store, rooms, cameraHooks(pool, metrics, fleet, tracing), log);
+  teardown.add(() => cameras.close());
   const traffic = new NodeTraffic(() => pool.metrics());
-  const fleet = new FleetHealth({
-    store, rooms, arena, rates, cameras: () => cameras,
-    thresholds: { weakRssiDbm: config.weakRssiDbm, lowHeapBytes: config.lowHeapBytes, flapConnectsPerHour: config.flapConnectsPerHour },
-  });
-  registerFleetMetrics(metrics.registry, fleet, () => store.listApps().map((a) => a.name));
-  cameras = new CameraRegistry(
-    config,
-    store,
-    rooms,
-    {
-      kick: (shard, connId, reason, message) => pool.post(shard, { type: 'kick', connId, reason, message }),
-      rejected: (reason) => metrics.handshakeRejections.inc({ code: String(CloseReason[reason]), reason }),
-      admitted: (c, streamId) => {
-        fleet.connected(c.room);
-        tracing?.cameraOpened({ connId: c.connId, app: c.app, room: c.room, keyId: c.keyId, streamId, shard: c.shard, identity: c.identity });
-      },
-    },
-    log,
-  );
+  teardown.add(() => traffic.stop());
   const control = startControlPlane(
-    {
-      config, store, cameras, rooms, arena, rates, log, viewerCounts, nodeId, fleet, traffic,
-      publicBase: () => publicBase(config, port),
-      appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
-      observe: (req, route, app, res, startMs) => {
-        metrics.apiRequests.inc({ status: String(res.status) });
-        tracing?.apiRequest(req.method, route, app, res.status, startMs);
-      },
-    },
+    { config, store, cameras, rooms, arena, rates, log, viewerCounts, nodeId, fleet, traffic, appsChanged, publicBase: () => publicBase(config, port), observe: observeApi(metrics, tracing) },
     replication,
   );
-  const stopHousekeeping = startHousekeeping({
-    store, cameras,
-    tick: () => {
-      rates.sample();
-      fleet.tick();
-    },
-    appsChanged: () => broadcast({ type: 'apps', apps: appViews() }),
+  teardown.add(() => control.stop());
+
+  teardown.add(async (failedStart) => {
+    const stopped = await pool.stop(failedStart ? 2000 : undefined);
+    if (!failedStart && stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');
   });
-
-  const onMessage = handleWorkerEvents({
-    cameras,
-    answer: control.answer,
-    cameraClosed: tracing ? (connId, code, reason, frames, bytes) => tracing.cameraClosed(connId, code, reason, frames, bytes) : undefined,
-    dying: (index) => balancer?.workerGone(index),
-  });
-
-  const balancer =
-    config.accept === 'balanced' && config.workers > 1
-      ? new AcceptBalancer(
-          {
-            size: config.workers,
-            elu: (i) => pool.eluSinceLast(i),
-            setAccepting: async (i, on) => (await pool.request<{ accepting: boolean }>(i, { kind: 'accept', on }))?.accepting ?? false,
-            handedOver: (i) => doorbell.handOver(i),
-          },
-          log,
-        )
-      : null;
-
-  /** A failed start: undo what was started, then throw `err`. */
-  const abortStart = async (err: Error): Promise<never> => {
-    stopping = true;
-    stopHousekeeping();
-    await pool.stop(2000);
-    cameras.close();
-    control.stop();
-    await replication?.stop();
-    await store.close();
-    lock.release();
-    throw err;
-  };
-  try {
-    await pool.start();
-  } catch (err) {
-    await abortStart(err as Error);
-  }
-  const metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: () => pool.metrics() }, log).catch((err: Error) =>
-    abortStart(new ConfigError(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${err.message}`)),
+  await teardown.guard(pool.start(workerEvents({ store, rooms, cameras, arena, answer: control.answer, tracing, balancer, restarts: metrics.workerRestarts, stopping: () => teardown.stopping, log })));
+  teardown.add(startHousekeeping({ store, cameras, appsChanged, tick: () => { rates.sample(); fleet.tick(); } }));
+  const metricsServer = await teardown.guard(
+    startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: () => pool.metrics() }, log),
+    (err) => new ConfigError(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${err.message}`),
   );
+  teardown.add(() => metricsServer.close());
   const metricsPort = (metricsServer.address() as net.AddressInfo).port;
-  new Gauge({ name: 'framehub_shard_accepting', help: 'Whether this shard worker accepts new connections (1) or not (0); see FRAMEHUB_ACCEPT', labelNames: ['shard'], registers: [metrics.registry], collect() {
-    for (let i = 0; i < config.workers; i++) this.set({ shard: String(i) }, pool.alive(i) && (balancer ? balancer.accepting[i] : true) ? 1 : 0);
-  } });
   if (balancer) {
     await balancer.narrow();
     balancer.start();
+    teardown.add(() => balancer.stop());
   }
   log.info({ port, metricsPort, workers: config.workers }, 'framehub listening');
 
   return {
-    config,
-    port,
-    url: publicBase(config, port),
-    generatedAdminToken,
-    adminTokenRevokedAt,
-    store,
-    inspect: inspectAll,
-    metricsPort,
+    config, port, url: publicBase(config, port), generatedAdminToken, adminTokenRevokedAt, store, metricsPort,
+    inspect: (): Promise<WorkerInspect[]> => pool.inspect(),
     injectFault: (shard) => {
       if (config.faultInjection) pool.post(shard, { type: 'fault', kind: 'uncaught' });
     },
     metrics: async () => AggregatorRegistry.aggregate([await metrics.registry.getMetricsAsJSON(), ...(await pool.metrics())]).metrics(),
     close: async () => {
-      if (stopping) return;
-      stopping = true;
-      stopHousekeeping();
-      balancer?.stop();
-      traffic.stop();
-      metricsServer.close();
-      const stopped = await pool.stop();
-      if (stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');
-      rooms.closeAll();
-      cameras.close();
-      control.stop();
-      await replication?.stop();
-      await tracing?.shutdown();
-      await store.close();
-      lock.release();
+      if (teardown.stopping) return;
+      await teardown.run();
       log.info({ code: CloseCode.goingAway }, 'framehub stopped');
     },
   };

@@ -1,7 +1,8 @@
 // The shard workers as one pool: spawn them all on the shared port, restart one that dies
 // (after a delay that doubles while it keeps dying), send a message to one or all, and
 // fan requests out to every live worker (inspect, metrics). What a worker's death means
-// for cameras and accept balancing is the owner's, through `onGone` / `onRestarted`.
+// for cameras and accept balancing is the owner's, through the events given to start()
+// (src/primary/workerEvents.ts).
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { PrimaryRequest, ToPrimary, ToWorker, WorkerInit, WorkerInspect } from '../protocol.js';
 import type { Logger } from '../telemetry.js';
@@ -15,10 +16,7 @@ const RESPAWN_RESET_MS = 60_000;
 
 export type WorkerEvent = Exclude<ToPrimary, { type: 'reply' } | { type: 'listening' }>;
 
-export interface ShardPoolOptions {
-  size: number;
-  /** What worker `index` is started with (called at every spawn and respawn). */
-  init(index: number): WorkerInit;
+export interface PoolEvents {
   /** Messages a new worker gets first (the app and room tables). */
   greeting(): ToWorker[];
   /** A worker's requests and camera events. */
@@ -33,24 +31,23 @@ export interface ShardPoolOptions {
 
 export class ShardPool {
   readonly #shards: (Shard | null)[];
-  readonly #o: ShardPoolOptions;
+  readonly #init: (index: number) => WorkerInit;
   readonly #log: Logger;
+  #events: PoolEvents | null = null;
   readonly #lastDeath: number[] = [];
   readonly #respawnDelay: number[] = [];
   #stopping = false;
 
-  constructor(options: ShardPoolOptions, log: Logger) {
-    this.#o = options;
+  /** `init`: what worker `index` is started with (called at every spawn and respawn). */
+  constructor(size: number, init: (index: number) => WorkerInit, log: Logger) {
+    this.#init = init;
     this.#log = log;
-    this.#shards = Array.from({ length: options.size }, () => null);
+    this.#shards = Array.from({ length: size }, () => null);
   }
 
-  get size(): number {
-    return this.#shards.length;
-  }
-
-  /** Spawns every worker; resolves when all listen (rejects if one cannot). */
-  async start(): Promise<void> {
+  /** Spawns every worker, whose events go to `events`; resolves when all listen (rejects if one cannot). */
+  async start(events: PoolEvents): Promise<void> {
+    this.#events = events;
     await Promise.all(this.#shards.map((_, i) => this.#spawn(i).listening()));
   }
 
@@ -102,27 +99,28 @@ export class ShardPool {
   }
 
   #spawn(index: number): Shard {
-    const shard = new Shard(index, this.#o.init(index), { message: this.#o.message, exit: (s, code, expected) => this.#exited(s, code, expected) }, this.#log);
+    const events = this.#events!;
+    const shard = new Shard(index, this.#init(index), { message: events.message, exit: (s, code, expected) => this.#exited(s, code, expected) }, this.#log);
     this.#shards[index] = shard;
-    for (const msg of this.#o.greeting()) shard.post(msg);
+    for (const msg of events.greeting()) shard.post(msg);
     return shard;
   }
 
   #exited(shard: Shard, code: number, expected: boolean): void {
     const index = shard.index;
     if (this.#shards[index] !== shard) return;
-    this.#o.onGone(index);
+    this.#events!.onGone(index);
     if (expected || this.#stopping) return;
     const last = this.#lastDeath[index] ?? 0;
     const delay = Date.now() - last < RESPAWN_RESET_MS ? Math.min(RESPAWN_MAX_DELAY_MS, (this.#respawnDelay[index] ?? RESPAWN_DELAY_MS) * 2) : RESPAWN_DELAY_MS;
     this.#respawnDelay[index] = delay;
     this.#lastDeath[index] = Date.now();
-    this.#o.onDied(index, code, delay);
+    this.#events!.onDied(index, code, delay);
     setTimeout(() => {
       if (this.#stopping) return;
       this.#spawn(index)
         .listening()
-        .then(() => this.#o.onRestarted(index))
+        .then(() => this.#events!.onRestarted(index))
         .catch((err: Error) => this.#log.error({ shard: index, err: err.message }, 'restarted worker failed to listen'));
     }, delay).unref();
   }

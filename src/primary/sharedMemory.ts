@@ -1,7 +1,10 @@
 // The memory the primary shares with its workers, sized from the config: one frame arena
 // per worker (src/slots.ts has every layout), the doorbell that wakes a worker's fan-out,
-// and the node-wide counters. Created once at boot; a restarted worker gets the same buffers.
+// and the node-wide counters. Created once at boot; a restarted worker gets the same buffers,
+// with the rest of what a worker starts with (workerInit).
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
+import type { WorkerInit } from '../protocol.js';
 import { createArenas, Doorbell, FrameArena, NodeCounters, type ArenaLayout } from '../slots.js';
 
 export interface SharedMemory {
@@ -22,4 +25,16 @@ export function createSharedMemory(config: Pick<Config, 'workers' | 'maxRooms' |
   const doorbell = new Doorbell(doorbellBuffer, arena.totalSlots);
   const counters = new SharedArrayBuffer(NodeCounters.byteLength);
   return { layout, arenaBuffers, arena, doorbellBuffer, doorbell, counters };
+}
+
+/** What worker `index` starts with (at every spawn and respawn): its config, the port, the shared memory and the boot id. */
+export function workerInit(config: Config, port: number, memory: SharedMemory): (index: number) => WorkerInit {
+  const bootId = randomBytes(4).toString('hex');
+  // Workers need no cluster secret: it stays on the primary.
+  const workerConfig: Config = Object.freeze({ ...config, clusterSecret: undefined });
+  const { layout, arenaBuffers: arenas, doorbellBuffer: doorbell, counters } = memory;
+  return (index) => {
+    memory.doorbell.resetHandover(index);
+    return { shard: index, config: workerConfig, port, arenas, layout, doorbell, counters, bootId };
+  };
 }

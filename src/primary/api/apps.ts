@@ -13,7 +13,7 @@ import type { ApiDeps } from './context.js';
 import { ok, type Route } from './router.js';
 
 /** An app as the API shows it: the shared view and its live cameras on this node. */
-export function apiAppView(deps: ApiDeps, app: App) {
+function apiAppView(deps: ApiDeps, app: App) {
   return { ...appView(app), liveCameras: deps.cameras.countForApp(app.name) };
 }
 

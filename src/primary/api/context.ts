@@ -1,11 +1,12 @@
 // What every route module of the control API shares: the dependencies the primary hands
-// the API (ApiDeps), the stream view and the close view. Route modules import this,
+// the API (ApiDeps); they are also what the control service reads a node's live streams
+// from (src/control/streams.ts, StreamSources). Route modules import this,
 // router.ts and the control service (src/control/, which also looks up the app a path
 // names), never index.ts or each other: the api folder has no import circle.
 import type { NodeView } from '../../cluster/nodes.js';
 import type { Config } from '../../config.js';
 import type { ControlStore } from '../../keys.js';
-import type { CameraRegistry, LastClose } from '../cameras.js';
+import type { CameraRegistry } from '../cameras.js';
 import type { FleetHealth } from '../fleet.js';
 import type { NodeTraffic } from '../nodeTraffic.js';
 import type { RoomTable } from '../rooms.js';
@@ -13,7 +14,7 @@ import type { StreamRates } from '../streamRates.js';
 import type { ApiRequest, ApiResponse } from '../../protocol.js';
 import type { FrameArena } from '../../slots.js';
 import type { Logger } from '../../telemetry.js';
-import type { StreamUrls } from '../../control/urls.js';
+import type { StreamView, ViewerCounts } from '../../control/streams.js';
 
 export interface ApiDeps {
   config: Config;
@@ -28,7 +29,7 @@ export interface ApiDeps {
   /** The app table changed: tell the workers. */
   appsChanged(): void;
   /** Viewers per room, summed over every worker. */
-  viewerCounts(): Promise<Map<string, { mjpeg: number; ws: number; wall: number }>>;
+  viewerCounts(): Promise<Map<string, ViewerCounts>>;
   /** This node's name (FRAMEHUB_NODE_ID). */
   nodeId: string;
   /** Streams served by the other nodes of a cluster (empty on a single node). */
@@ -41,36 +42,4 @@ export interface ApiDeps {
   traffic: NodeTraffic;
   /** Called once per request with its route pattern (null when none matched). */
   observe?(req: ApiRequest, route: string | null, app: string | undefined, res: ApiResponse, startMs: number): void;
-}
-
-/** One live room as the streams API shows it (and other nodes see it in the cluster view). */
-export interface StreamView extends StreamUrls {
-  type: 'ws-mjpeg';
-  streamId: string;
-  app: string;
-  room: string;
-  name: string;
-  state: 'live' | 'away';
-  /** The node serving it. */
-  node: string;
-  startedAt: string;
-  lastFrameAt: string | null;
-  frameAgeMs: number | null;
-  fps: number;
-  bytesPerSec: number;
-  frames: number;
-  bytes: number;
-  droppedFrames: number;
-  viewers: { mjpeg: number; ws: number; wall: number; total: number };
-  stats: { fps: number | null; rssi: number | null; heapFree: number | null; at: string } | null;
-  keyId: string | null;
-  identity: string | null;
-  remoteAddress: string | null;
-  shard: number | null;
-  lastClose: { code: number; reason: string; at: string } | null;
-}
-
-/** A remembered camera close as the API shows it (null: none since the node started). */
-export function closeView(close: LastClose | undefined): { code: number; reason: string; at: string } | null {
-  return close ? { code: close.code, reason: close.reason, at: new Date(close.at).toISOString() } : null;
 }

@@ -21,7 +21,7 @@ export type { ApiDeps } from './context.js';
 
 /** Failed API authentications one IP may make at once, and per second after that. */
 export const AUTH_FAIL_BURST = 30;
-export const AUTH_FAIL_PER_SEC = 1;
+const AUTH_FAIL_PER_SEC = 1;
 
 /** Every route of the control API (the authorisation matrix test walks them all). */
 export function apiRoutes(deps: ApiDeps) {
@@ -34,12 +34,14 @@ export function apiRoutes(deps: ApiDeps) {
     get log() {
       return deps.log;
     },
+    publicBase: () => deps.publicBase(),
     live: {
       appsChanged: () => deps.appsChanged(),
       kickWhere: (pred, reason, message) => deps.cameras.kickWhere(pred, reason, message),
+      streams: deps,
     },
   });
-  return [...appRoutes(deps, control), ...wsIngestRoutes(deps, control), ...bulkKeyRoutes(deps, control), ...fleetRoutes(deps, control), ...streamRoutes(deps, control), ...playTokenRoutes(deps, control), ...tokenRoutes(deps, control)];
+  return [...appRoutes(deps, control), ...wsIngestRoutes(deps, control), ...bulkKeyRoutes(deps, control), ...fleetRoutes(deps, control), ...streamRoutes(deps, control), ...playTokenRoutes(control), ...tokenRoutes(deps, control)];
 }
 
 export function createApi(deps: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {

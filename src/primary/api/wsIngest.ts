@@ -1,14 +1,14 @@
 // Camera keys: `/api/v1/apps/:app/ws-ingest`. A key is shown once, at minting; lists
 // never carry the secret.
 import { fullRoom, type CameraKey } from '../../keys.js';
-import { closeView, type ApiDeps } from './context.js';
+import type { ApiDeps } from './context.js';
 import { ok, type Route } from './router.js';
 import type { ControlService } from '../../control/service.js';
-import { keyView } from '../../control/views.js';
+import { closeView, keyView } from '../../control/views.js';
 import { mintedView } from '../../control/bulk.js';
 
 /** A key as the API shows it: the shared view, and whether it is live on this node with its last close. */
-export function apiKeyView(deps: ApiDeps, key: CameraKey) {
+function apiKeyView(deps: ApiDeps, key: CameraKey) {
   const live = deps.cameras.byRoom(fullRoom(key.app, key.room));
   return { ...keyView(key), live: live?.keyId === key.id, lastClose: closeView(deps.cameras.lastCloseOfKey(key.id)) };
 }
