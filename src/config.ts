@@ -18,8 +18,9 @@ export interface Config {
   readonly workers: number;
   /**
    * Which workers accept new connections. `balanced` (default): one worker accepts while it
-   * has headroom, more join as load grows (src/primary/acceptBalancer.ts); `all`: every
-   * worker always accepts and the kernel spreads connections at random.
+   * has headroom, more join as load grows, each started when it is first needed
+   * (src/primary/acceptBalancer.ts); `all`: every worker starts at once and always accepts,
+   * and the kernel spreads connections at random.
    */
   readonly accept: 'balanced' | 'all';
   /** Base URL used in returned URLs (wsUrl, mjpegUrl...). Default http://localhost:<port>. */
@@ -116,7 +117,7 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   dataDir: { env: 'FRAMEHUB_DATA_DIR', flag: 'data-dir', doc: 'directory of the LMDB control store', schema: z.string().min(1, 'must not be empty'), default: () => './data' },
   workers: { env: 'FRAMEHUB_WORKERS', flag: 'workers', doc: 'shard worker threads (default: CPU count)', schema: int(1, 32), default: () => Math.min(32, availableParallelism()) },
   accept: {
-    env: 'FRAMEHUB_ACCEPT', flag: 'accept', doc: 'which workers accept new connections: balanced (one until it is busy) or all',
+    env: 'FRAMEHUB_ACCEPT', flag: 'accept', doc: 'which workers accept new connections: balanced (one until it is busy; the others start when first needed) or all',
     schema: z.enum(['balanced', 'all'], { message: 'must be balanced or all' }), default: () => 'balanced',
   },
   publicUrl: {

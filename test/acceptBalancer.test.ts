@@ -1,6 +1,6 @@
 // Accept balancing: the policy alone (chooseAcceptors), then a real node with 2 workers:
-// one worker takes new connections at light load, the other takes over at once when it
-// dies, and FRAMEHUB_ACCEPT=all spreads connections over both.
+// one worker runs and takes new connections at light load, the other (dormant until then)
+// starts and takes over when it dies, and FRAMEHUB_ACCEPT=all spreads connections over both.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import test from 'node:test';
@@ -46,9 +46,10 @@ async function shardsOf(port: number, n: number): Promise<Map<number, number>> {
   return seen;
 }
 
-test('balanced (default): one worker accepts at light load; when it dies the other accepts at once', { timeout: 60_000 }, async () => {
+test('balanced (default): one worker runs and accepts at light load; when it dies the dormant one starts and accepts', { timeout: 60_000 }, async () => {
   const srv = await startTestServer({ workers: 2, faultInjection: true });
   try {
+    assert.deepEqual((await srv.inspect()).map((w) => w.shard), [0], 'worker 1 is dormant until it is needed');
     const seen = await shardsOf(srv.port, 40);
     assert.deepEqual([...seen.keys()], [0], `every new connection on worker 0, got ${JSON.stringify([...seen])}`);
     const metrics = await srv.metrics();
@@ -73,6 +74,7 @@ test('balanced (default): one worker accepts at light load; when it dies the oth
     assert.equal(failures.filter((c) => c === 'ECONNREFUSED').length, 0, `refused while worker 0 restarted: ${failures}`);
     assert.ok(failures.length <= 1, `failures while worker 0 restarted: ${failures}`);
     await waitFor(async () => metricValue(await srv.metrics(), 'framehub_worker_restarts_total', { shard: '0' }) === 1, 5000, 'worker 0 restart');
+    await waitFor(async () => ((await srv.inspect()).length === 2 ? true : null), 5000, 'both workers running');
   } finally {
     await srv.stop();
   }

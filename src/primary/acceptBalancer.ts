@@ -163,14 +163,23 @@ export class AcceptBalancer {
   }
 }
 
-/** The node's balancer over its shard pool, or null when every worker accepts (FRAMEHUB_ACCEPT=all, or one worker). */
+/** The load a dormant (never started) worker shows the balancer: none. */
+const DORMANT_LOAD = { utilization: 0 };
+
+/**
+ * The node's balancer over its shard pool, or null when every worker accepts
+ * (FRAMEHUB_ACCEPT=all, or one worker). With it, the pool starts worker 0 alone and the
+ * balancer wakes the others.
+ */
 export function acceptBalancerFor(config: Pick<Config, 'accept' | 'workers'>, pool: ShardPool, doorbell: Doorbell, log: Logger): AcceptBalancer | null {
   if (config.accept !== 'balanced' || config.workers < 2) return null;
   return new AcceptBalancer(
     {
       size: config.workers,
-      elu: (i) => pool.eluSinceLast(i),
-      setAccepting: async (i, on) => (await pool.request<{ accepting: boolean }>(i, { kind: 'accept', on }))?.accepting ?? false,
+      // A dormant worker counts as an idle one; it is started when it is first asked to accept.
+      elu: (i) => (pool.dormant(i) ? DORMANT_LOAD : pool.eluSinceLast(i)),
+      setAccepting: async (i, on) =>
+        pool.dormant(i) ? on && (await pool.wake(i)) : ((await pool.request<{ accepting: boolean }>(i, { kind: 'accept', on }))?.accepting ?? false),
       handedOver: (i) => doorbell.handOver(i),
     },
     log,

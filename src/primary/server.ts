@@ -102,7 +102,9 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     const stopped = await pool.stop(failedStart ? 2000 : undefined);
     if (!failedStart && stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');
   });
-  await teardown.guard(pool.start(workerEvents({ store, rooms, cameras, arena, answer: control.answer, tracing, balancer, restarts: metrics.workerRestarts, stopping: () => teardown.stopping, log })));
+  // Balanced accept starts one worker; the balancer wakes the others when it first needs them.
+  const events = workerEvents({ store, rooms, cameras, arena, answer: control.answer, tracing, balancer, restarts: metrics.workerRestarts, stopping: () => teardown.stopping, log });
+  await teardown.guard(pool.start(events, balancer ? 1 : config.workers));
   teardown.add(startHousekeeping({ store, cameras, appsChanged, tick: () => { rates.sample(); fleet.tick(); } }));
   const metricsServer = await teardown.guard(
     startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: () => pool.metrics() }, log),

@@ -1,6 +1,7 @@
-// The shard workers as one pool: spawn them all on the shared port, restart one that dies
-// (after a delay that doubles while it keeps dying), send a message to one or all, and
-// fan requests out to every live worker (inspect, metrics). What a worker's death means
+// The shard workers as one pool: spawn them on the shared port (all at start, or the first
+// few and the rest when they are first needed), restart one that dies (after a delay that
+// doubles while it keeps dying), send a message to one or all, and fan requests out to
+// every live worker (inspect, metrics). What a worker's death means
 // for cameras and accept balancing is the owner's, through the events given to start()
 // (src/primary/workerEvents.ts).
 import type { EventLoopUtilization } from 'node:perf_hooks';
@@ -45,14 +46,35 @@ export class ShardPool {
     this.#shards = Array.from({ length: size }, () => null);
   }
 
-  /** Spawns every worker, whose events go to `events`; resolves when all listen (rejects if one cannot). */
-  async start(events: PoolEvents): Promise<void> {
+  /**
+   * Spawns workers 0..count-1 (every worker by default), whose events go to `events`;
+   * resolves when they listen (rejects if one cannot). The others stay dormant until `wake`.
+   */
+  async start(events: PoolEvents, count = this.#shards.length): Promise<void> {
     this.#events = events;
-    await Promise.all(this.#shards.map((_, i) => this.#spawn(i).listening()));
+    await Promise.all(this.#shards.slice(0, count).map((_, i) => this.#spawn(i).listening()));
   }
 
   alive(index: number): boolean {
     return this.#shards[index]?.alive ?? false;
+  }
+
+  /** Worker `index` was never started (see `start`). */
+  dormant(index: number): boolean {
+    return this.#shards[index] === null;
+  }
+
+  /** Starts dormant worker `index`; resolves true once it listens (false if it cannot, or the pool stops). */
+  async wake(index: number): Promise<boolean> {
+    if (this.#stopping || !this.dormant(index)) return this.alive(index);
+    this.#log.info({ shard: index }, 'starting a dormant worker');
+    try {
+      await this.#spawn(index).listening();
+      return true;
+    } catch (err) {
+      this.#log.error({ shard: index, err: (err as Error).message }, 'dormant worker failed to listen');
+      return false;
+    }
   }
 
   post(index: number, msg: ToWorker): void {

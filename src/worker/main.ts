@@ -36,8 +36,11 @@ const { uws: uWS, info: uwsInfo } = loadUws(config.uwsBuild);
 log.info({ uws: uwsInfo, node: process.version }, 'uWebSockets.js native build loaded');
 
 const fatal = exitOnUncaught(log, () => parentPort?.postMessage({ type: 'dying' } satisfies ToPrimary));
-/** How long a crashing worker waits for another to take over accepting. */
-const HANDOVER_WAIT_MS = 200;
+/**
+ * How long a crashing worker waits for another to take over accepting (it goes on as soon
+ * as one does). A live worker takes over in a few ms; a dormant one must start first.
+ */
+const HANDOVER_WAIT_MS = 3000;
 
 wire();
 
