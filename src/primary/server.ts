@@ -103,7 +103,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     if (!failedStart && stopped.some((ok) => !ok)) log.warn('a worker did not exit in time');
   });
   // Balanced accept starts one worker; the balancer wakes the others when it first needs them.
-  const events = workerEvents({ store, rooms, cameras, arena, answer: control.answer, tracing, balancer, restarts: metrics.workerRestarts, stopping: () => teardown.stopping, log });
+  const events = workerEvents({ store, rooms, cameras, arena, answer: control.answer, tracing, balancer, handOver: (i) => memory.doorbell.handOver(i), restarts: metrics.workerRestarts, stopping: () => teardown.stopping, log });
   await teardown.guard(pool.start(events, balancer ? 1 : config.workers));
   teardown.add(startHousekeeping({ store, cameras, appsChanged, tick: () => { rates.sample(); fleet.tick(); } }));
   const metricsServer = await teardown.guard(

@@ -28,6 +28,8 @@ export interface WorkerEventDeps {
   answer(req: ApiRequest): Promise<ApiResponse>;
   tracing: Tracing | null;
   balancer: AcceptBalancer | null;
+  /** Lets dying worker `index` close its listener (without a balancer, nobody else is to be started first). */
+  handOver(index: number): void;
   /** framehub_worker_restarts_total. */
   restarts: Counter<'shard'>;
   /** The node is stopping: an exit is no loss to balance. */
@@ -58,7 +60,9 @@ export function workerEvents(d: WorkerEventDeps): PoolEvents {
           d.cameras.stats(msg.connId, msg.stats);
           break;
         case 'dying':
-          d.balancer?.workerGone(shard.index);
+          // The balancer hands over once another worker accepts (it may have to start one).
+          if (d.balancer) d.balancer.workerGone(shard.index);
+          else d.handOver(shard.index);
           break;
         default:
           msg satisfies never;
