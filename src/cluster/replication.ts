@@ -207,9 +207,7 @@ export class Replication {
       else this.#lastId = '0-0';
     } else {
       this.#lastId = mine;
-      const next = (await this.#cmd.call('XRANGE', this.#stream, `(${mine}`, '+', 'COUNT', '1')) as [string, string[]][];
-      const continues = next.length > 0 && entryFields(next[0]![1]).prev === mine;
-      if (!continues && snap && compareIds(snap.id, mine) > 0) await this.#load(snap, 'behind');
+      if (snap && compareIds(snap.id, mine) > 0 && !(await this.#continuesFrom(mine))) await this.#load(snap, 'behind');
     }
     this.#head = maxId(this.#head, this.#lastId);
     if (!snap) await this.writeSnapshot(true);
@@ -302,9 +300,14 @@ export class Replication {
     const head = (await this.#cmd.call('GETRANGE', this.#snapshotKey, '0', '80')) as string;
     const snapId = /"id":"(\d+-\d+)"/.exec(head)?.[1];
     if (!snapId || compareIds(snapId, this.#lastId) <= 0) return;
-    const next = (await this.#cmd.call('XRANGE', this.#stream, `(${this.#lastId}`, '+', 'COUNT', '1')) as [string, string[]][];
-    if (next.length > 0 && entryFields(next[0]![1]).prev === this.#lastId) return; // the tail will read it
+    if (await this.#continuesFrom(this.#lastId)) return; // the tail will read it
     await this.#loadIfNewer('behind');
+  }
+
+  /** Whether the stream's entry after `id` names `id` as its `prev` (false: trimmed or emptied past it). */
+  async #continuesFrom(id: string): Promise<boolean> {
+    const next = (await this.#cmd.call('XRANGE', this.#stream, `(${id}`, '+', 'COUNT', '1')) as [string, string[]][];
+    return next.length > 0 && entryFields(next[0]![1]).prev === id;
   }
 
   /** Checks and applies one entry; 'reread' when a snapshot load moved the position. */

@@ -59,7 +59,8 @@ export class ViewerSessions {
 
   #endWhere(pred: (s: Session) => boolean, reason: SessionEnd): void {
     let n = 0;
-    for (const s of [...this.#sessions]) {
+    // A Set may lose members while it is iterated (this one's, or the ones an end closes): no copy needed.
+    for (const s of this.#sessions) {
       if (!pred(s)) continue;
       this.#sessions.delete(s);
       this.#ended.inc({ reason, transport: s.transport });
