@@ -21,7 +21,7 @@ import type { Logger } from '../telemetry.js';
 import { APPEND_SCRIPT, SNAPSHOT_SCRIPT } from './redisScripts.js';
 import { clusterKeys, encodeOp, entryFields, openEntry, openSnapshot, sealSnapshot, signEntry, WireError, type ClusterKeys, type RejectReason } from './wire.js';
 
-export interface ReplicationOptions {
+interface ReplicationOptions {
   url: string;
   prefix: string;
   nodeId: string;
@@ -36,7 +36,7 @@ export interface ReplicationOptions {
 }
 
 /** What replication counts for the metrics (since the process started). */
-export interface ReplicationCounts {
+interface ReplicationCounts {
   /** Entries and snapshots that failed their checks and were skipped, by `kind|reason`. */
   readonly rejected: Map<`${RejectedKind}|${RejectReason}`, number>;
   /** Times the stream did not continue from this node's position and no newer snapshot covered it. */
@@ -46,10 +46,10 @@ export interface ReplicationCounts {
 }
 
 /** What was refused: a stream entry, the snapshot, or another node's heartbeat. */
-export type RejectedKind = 'entry' | 'snapshot' | 'heartbeat';
+type RejectedKind = 'entry' | 'snapshot' | 'heartbeat';
 
 /** Why a node loaded the snapshot: it had never replicated; its next entry did not continue from it; the stream had moved on past it. */
-export type SnapshotLoadReason = 'join' | 'gap' | 'behind';
+type SnapshotLoadReason = 'join' | 'gap' | 'behind';
 
 /** While the stream is quiet, a node checks this often whether the snapshot moved past it. */
 const BEHIND_CHECK_MS = 5000;

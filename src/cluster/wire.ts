@@ -52,7 +52,7 @@ function checkMac(expected: string, given: string | undefined): void {
 }
 
 /** The fields of one stream entry: the op (JSON), who wrote it, the entry before it, the MAC (over these and the entry's own id). */
-export interface EntryFields {
+interface EntryFields {
   op: string;
   node: string;
   prev: string;
@@ -83,7 +83,7 @@ export function openEntry(keys: ClusterKeys, id: string, f: Partial<EntryFields>
 
 // ---- snapshots ----
 
-export interface SnapshotEnvelope {
+interface SnapshotEnvelope {
   v: 1;
   id: string;
   /** The state as JSON (secrets encrypted); signed as these exact bytes. */

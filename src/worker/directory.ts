@@ -7,7 +7,7 @@ import { deny, type Denied } from './denied.js';
 
 /** `expiresAt`: when the play token that granted access expires (ms); null for a public app. */
 export type AccessResult = { ok: true; app: AppView; room: RoomInfo; expiresAt: number | null } | Denied;
-export type AuthResult = { ok: true; app: AppView; full: string; expiresAt: number | null } | Denied;
+type AuthResult = { ok: true; app: AppView; full: string; expiresAt: number | null } | Denied;
 export type AppAuthResult = { ok: true; app: AppView; expiresAt: number | null } | Denied;
 
 /** What a new app table changed for the viewers already connected. */

@@ -17,7 +17,7 @@ interface Session {
   end(reason: SessionEnd): void;
 }
 
-export interface ViewerSessionsOptions {
+interface ViewerSessionsOptions {
   /** Where framehub_viewer_sessions_ended_total registers (the worker's metrics). */
   registry: Registry;
   log: Logger;

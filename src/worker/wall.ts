@@ -29,7 +29,7 @@ interface WallSocketData extends ViewerSocketState {
   session: WallSession | null;
 }
 
-export interface WallOptions {
+interface WallOptions {
   hub: Hub;
   directory: Directory;
   metrics: WorkerMetrics;
