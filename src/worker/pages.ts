@@ -39,12 +39,13 @@ function load(): Map<string, { body: Buffer; type: string }> {
   const files = new Map<string, { body: Buffer; type: string }>();
   const walk = (dir: string, prefix: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const ext = path.extname(entry.name);
-      if (entry.isDirectory()) walk(path.join(dir, entry.name), `${prefix}${entry.name}/`);
-      else {
-        const body = readFileSync(path.join(dir, entry.name));
-        files.set(prefix + entry.name, { body: prefix === '' && ext === '.html' ? page(body) : body, type: TYPES[ext] ?? 'application/octet-stream' });
+      if (entry.isDirectory()) {
+        walk(path.join(dir, entry.name), `${prefix}${entry.name}/`);
+        continue;
       }
+      const ext = path.extname(entry.name);
+      const body = readFileSync(path.join(dir, entry.name));
+      files.set(prefix + entry.name, { body: prefix === '' && ext === '.html' ? page(body) : body, type: TYPES[ext] ?? 'application/octet-stream' });
     }
   };
   walk(WEB_ROOT, '');
