@@ -107,6 +107,8 @@ interface Setting<T> {
 
 const int = (min: number, max: number) =>
   z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
+/** A count of one or more (connections, handshakes, entries): the cap only catches a typo. */
+const count = int(1, 1_000_000);
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -139,13 +141,13 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
   pingIntervalSec: { env: 'FRAMEHUB_PING_INTERVAL_SEC', flag: 'ping-interval-sec', doc: 'seconds between server pings (2 missed = dead)', schema: int(1, 600), default: () => 15 },
   reconnectGraceSec: { env: 'FRAMEHUB_RECONNECT_GRACE_SEC', flag: 'reconnect-grace-sec', doc: 'seconds viewers stay attached after the camera left', schema: int(0, 3600), default: () => 10 },
   maxRooms: { env: 'FRAMEHUB_MAX_ROOMS', flag: 'max-rooms', doc: 'live rooms the node holds at once (frame arena size)', schema: int(1, 65536), default: () => 1024 },
-  handshakeBurst: { env: 'FRAMEHUB_HANDSHAKE_BURST', flag: 'handshake-burst', doc: 'camera handshakes one IP may make at once', schema: int(1, 1_000_000), default: () => 1000 },
-  handshakeRatePerSec: { env: 'FRAMEHUB_HANDSHAKE_RATE', flag: 'handshake-rate', doc: 'camera handshakes per second one IP regains', schema: int(1, 1_000_000), default: () => 20 },
-  authFailBurst: { env: 'FRAMEHUB_AUTH_FAIL_BURST', flag: 'auth-fail-burst', doc: 'failed handshakes per IP+room before 4429', schema: int(1, 1_000_000), default: () => 5 },
+  handshakeBurst: { env: 'FRAMEHUB_HANDSHAKE_BURST', flag: 'handshake-burst', doc: 'camera handshakes one IP may make at once', schema: count, default: () => 1000 },
+  handshakeRatePerSec: { env: 'FRAMEHUB_HANDSHAKE_RATE', flag: 'handshake-rate', doc: 'camera handshakes per second one IP regains', schema: count, default: () => 20 },
+  authFailBurst: { env: 'FRAMEHUB_AUTH_FAIL_BURST', flag: 'auth-fail-burst', doc: 'failed handshakes per IP+room before 4429', schema: count, default: () => 5 },
   authFailRefillSec: { env: 'FRAMEHUB_AUTH_FAIL_REFILL_SEC', flag: 'auth-fail-refill-sec', doc: 'seconds to regain one failed-handshake allowance', schema: int(1, 86400), default: () => 60 },
-  maxViewers: { env: 'FRAMEHUB_MAX_VIEWERS', flag: 'max-viewers', doc: 'viewer connections the node accepts at once', schema: int(1, 1_000_000), default: () => 20000 },
-  maxViewersPerRoom: { env: 'FRAMEHUB_MAX_VIEWERS_PER_ROOM', flag: 'max-viewers-per-room', doc: 'viewers of one room at once', schema: int(1, 1_000_000), default: () => 1000 },
-  maxViewersPerIp: { env: 'FRAMEHUB_MAX_VIEWERS_PER_IP', flag: 'max-viewers-per-ip', doc: 'viewer connections from one client address at once', schema: int(1, 1_000_000), default: () => 1000 },
+  maxViewers: { env: 'FRAMEHUB_MAX_VIEWERS', flag: 'max-viewers', doc: 'viewer connections the node accepts at once', schema: count, default: () => 20000 },
+  maxViewersPerRoom: { env: 'FRAMEHUB_MAX_VIEWERS_PER_ROOM', flag: 'max-viewers-per-room', doc: 'viewers of one room at once', schema: count, default: () => 1000 },
+  maxViewersPerIp: { env: 'FRAMEHUB_MAX_VIEWERS_PER_IP', flag: 'max-viewers-per-ip', doc: 'viewer connections from one client address at once', schema: count, default: () => 1000 },
   mjpegStallSec: { env: 'FRAMEHUB_MJPEG_STALL_SEC', flag: 'mjpeg-stall-sec', doc: 'seconds an MJPEG viewer may stay backed up (not drained) before it is closed', schema: int(1, 3600), default: () => 8 },
   trustedProxies: {
     env: 'FRAMEHUB_TRUSTED_PROXIES', flag: 'trusted-proxies', doc: 'comma-separated proxy IPs whose X-Forwarded-For is believed',
@@ -182,7 +184,7 @@ export const settings: { [K in keyof Config]: Setting<Config[K]> } = {
       .refine((v) => new Set(v).size >= 8 && !/change.?me|example|placeholder|^<.*>$/i.test(v), 'looks like a placeholder, not a random secret (e.g. openssl rand -base64 48)').optional(),
     default: () => undefined,
   },
-  redisSnapshotEvery: { env: 'FRAMEHUB_REDIS_SNAPSHOT_EVERY', flag: 'redis-snapshot-every', doc: 'write the cluster snapshot every this many replicated entries', schema: int(1, 1_000_000), default: () => 500 },
+  redisSnapshotEvery: { env: 'FRAMEHUB_REDIS_SNAPSHOT_EVERY', flag: 'redis-snapshot-every', doc: 'write the cluster snapshot every this many replicated entries', schema: count, default: () => 500 },
   nodeId: { env: 'FRAMEHUB_NODE_ID', flag: 'node-id', doc: "this node's name in the cluster (default <hostname>:<port>)", schema: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -').optional(), default: () => undefined },
   uwsBuild: {
     env: 'FRAMEHUB_UWS_BUILD', flag: 'uws-build', doc: 'native uWebSockets.js build: auto (newest that loads here), btc-vision or trufflesuite',

@@ -10,7 +10,7 @@ import { measure, phaseSummary, type PhaseResult } from '../lib/measure.js';
 import type { TargetKind, TargetOptions } from '../lib/target.js';
 import { settleMs, windowMs, type BenchCase, type CaseContext } from './types.js';
 
-export interface FleetPlan {
+interface FleetPlan {
   cameras: number;
   wsViewers: number;
   pollEveryMs: number;
@@ -40,7 +40,7 @@ export function runFleetPhase(ctx: CaseContext, name: string, kind: TargetKind, 
 }
 
 /** Measures the loopback floor before a case's phases (5 s; 1 s in smoke runs), saying so on the progress display. */
-export async function loopbackFloorFor(ctx: CaseContext, name: string): Promise<LoopbackFloor> {
+async function loopbackFloorFor(ctx: CaseContext, name: string): Promise<LoopbackFloor> {
   ctx.progress.context(name);
   ctx.progress.phase('measuring the loopback floor (iperf3)');
   const floor = await measureLoopbackFloor(ctx.smoke ? 1 : 5);
@@ -49,7 +49,7 @@ export async function loopbackFloorFor(ctx: CaseContext, name: string): Promise<
 }
 
 /** CPU per GB moved and its multiple of the loopback floor. */
-export function perGbPart(p: PhaseResult, floor: LoopbackFloor | null): string {
+function perGbPart(p: PhaseResult, floor: LoopbackFloor | null): string {
   const cs = p.server.coreSecondsPerGB;
   if (cs == null) return '';
   const m = floorMultiple(cs, floor);
@@ -68,7 +68,7 @@ export function fleetPart(p: PhaseResult, floor: LoopbackFloor | null = null): s
 /** CPU per delivered frame spent in user space (the part the server's code controls). */
 export const userUsPerFrame = (p: PhaseResult): number | null => (p.server.cpuUsPerFrame === null ? null : p.server.cpuUsPerFrame - (p.server.sysUsPerFrame ?? 0));
 
-export function ratioPart(fh: PhaseResult | undefined, base: PhaseResult | undefined): string {
+function ratioPart(fh: PhaseResult | undefined, base: PhaseResult | undefined): string {
   if (!fh || !base) return '';
   return (
     ` | framehub/baseline: cpu per frame ${fmtRatio(ratio(fh.server.cpuUsPerFrame, base.server.cpuUsPerFrame))} (user space ${fmtRatio(ratio(userUsPerFrame(fh), userUsPerFrame(base)))})` +

@@ -14,7 +14,7 @@ import type { TargetKind } from '../lib/target.js';
 import { settleMs, windowMs, type BenchCase, type CaseContext } from './types.js';
 
 /** Windows measured per step. */
-export const WINDOWS_PER_STEP = 3;
+const WINDOWS_PER_STEP = 3;
 
 interface Step {
   cameras: number;
@@ -58,7 +58,7 @@ export function medianWindow(windows: PhaseResult[]): number {
 }
 
 /** The median window's figures of a step. */
-export const stepResult = (s: Step): PhaseResult => s.windows[s.median]!;
+const stepResult = (s: Step): PhaseResult => s.windows[s.median]!;
 
 /**
  * Climbs the camera counts on one target. The climb goes on past a miss, to draw the
@@ -132,7 +132,7 @@ function climbText(c: Climb): string {
   );
 }
 
-export function saturatePlan(ctx: CaseContext): Plan {
+function saturatePlan(ctx: CaseContext): Plan {
   const plan: Plan = ctx.smoke
     ? { counts: [2, 4], warmupMs: 300, durationMs: windowMs(ctx, 8, 0.5), windowsPerStep: WINDOWS_PER_STEP }
     : { counts: Array.from({ length: 11 }, (_, i) => 300 * (i + 1)), warmupMs: 2000, durationMs: windowMs(ctx, 8, 0.5), windowsPerStep: WINDOWS_PER_STEP };

@@ -14,7 +14,7 @@ import type { MetricsSample } from '../lib/serverMetrics.js';
 import { describeFleet, fleetPlan } from './fleet.js';
 import { settleMs, type BenchCase } from './types.js';
 
-export interface SoakSample {
+interface SoakSample {
   /** Minutes since the load was connected, at the end of the sample. */
   minute: number;
   rssMB: number;
@@ -35,7 +35,7 @@ export interface SoakSample {
   cameraCloses: number;
 }
 
-export interface Drift {
+interface Drift {
   /** Samples averaged at each end (5, or fewer in a short run). */
   edgeSamples: number;
   rssFirstMB: number;
@@ -120,7 +120,7 @@ function sampleOf(p: PhaseResult, minute: number, pid: number, m: MetricsSample 
 
 const num = (v: number | null, digits = 1): string => (v === null ? '-' : v.toFixed(digits));
 
-export function sampleLine(s: SoakSample): string {
+function sampleLine(s: SoakSample): string {
   return (
     `min ${s.minute.toFixed(1)}: rss ${s.rssMB.toFixed(0)} MB (peak ${s.rssPeakMB.toFixed(0)}), heap ${num(s.heapUsedMB)} MB, e2e p50 ${fmtMs(s.p50Ms)} p99 ${fmtMs(s.p99Ms)}, ` +
     `delivered ${num(s.deliveredPct, 2)}%, loop p99 shards ${num(s.loopDelayP99Ms)} ms primary ${num(s.primaryLagP99Ms)} ms, fds ${s.fds}, cpu ${s.cpuCores.toFixed(2)} cores (${num(s.usPerFrame)} us/frame), closes cam ${s.cameraCloses} viewer ${s.viewerCloses}`

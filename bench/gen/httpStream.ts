@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { READ_BUFFER } from './readBuffer.js';
 
-export interface HttpStreamHandlers {
+interface HttpStreamHandlers {
   /** The response head; return false to drop the connection. */
   onHead(status: number, headers: Record<string, string>): boolean;
   onBody(buf: Buffer, start: number, end: number): void;

@@ -9,7 +9,7 @@ import { FrameSample } from './frameSample.js';
 const BOUNDARY = '--frame';
 const MAX_HEADER_BYTES = 2048;
 
-export interface MjpegParserHandlers {
+interface MjpegParserHandlers {
   /** A complete part: the JPEG's first bytes, its length, whether it ends with FF D9. */
   onPart(head: Buffer, length: number, endsWithEoi: boolean): void;
   onError(message: string): void;

@@ -8,7 +8,7 @@ import net from 'node:net';
 import { READ_BUFFER } from './readBuffer.js';
 import { FrameSample } from './frameSample.js';
 
-export interface RawWsHandlers {
+interface RawWsHandlers {
   /** The 101 answer arrived. */
   onOpen?(): void;
   onText?(text: string): void;
@@ -18,7 +18,7 @@ export interface RawWsHandlers {
   onClose?(code: number, reason: string): void;
 }
 
-export interface RawWsOptions {
+interface RawWsOptions {
   host: string;
   port: number;
   /** Path with query, e.g. /ingest/ws?app=live&room=cam1. */

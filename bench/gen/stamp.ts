@@ -16,8 +16,6 @@ export function stampText(seq: number, sentAt: number): string {
   return `fh:${String(seq).padStart(10, '0')}:${sentAt.toFixed(3).padStart(17, '0')}`;
 }
 
-export const STAMP_TEXT_BYTES = stampText(0, 0).length;
-
 /** Offset of the stamp text in a stamped JPEG (after SOI and the COM marker and length). */
 export const STAMP_OFFSET = 6;
 
@@ -25,7 +23,7 @@ export function stampFrame(jpeg: Uint8Array, seq: number, sentAt: number): Buffe
   return withComment(jpeg, stampText(seq, sentAt));
 }
 
-export interface Stamp {
+interface Stamp {
   seq: number;
   sentAt: number;
 }

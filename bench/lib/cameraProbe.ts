@@ -3,7 +3,7 @@
 // connection failed).
 import WebSocket from 'ws';
 
-export function tryCamera(port: number, room: string, key: string): Promise<true | string> {
+function tryCamera(port: number, room: string, key: string): Promise<true | string> {
   return new Promise((resolve) => {
     const q = new URLSearchParams({ app: 'live', room });
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ingest/ws?${q}`, 'arduino', { headers: { Authorization: `Bearer ${key}` }, perMessageDeflate: false });

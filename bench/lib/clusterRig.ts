@@ -21,7 +21,7 @@ function exitOf(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
 }
 
-export interface ClusterOptions {
+interface ClusterOptions {
   nodes: number;
   /** Rooms the run may use (sizes FRAMEHUB_MAX_ROOMS). */
   rooms: number;

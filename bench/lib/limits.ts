@@ -2,7 +2,7 @@
 // of CPU (the machine, the server, a generator thread) or that nobody did.
 import type { PhaseResult } from './measure.js';
 
-export interface Criteria {
+interface Criteria {
   /** Minimum delivered share, % (99.9). */
   minDeliveredPct: number;
   /** End-to-end p99 must stay below this, ms (5). */

@@ -30,7 +30,7 @@ export async function withGenerator<T>(target: Target, threads: number, fn: (g: 
   }
 }
 
-export interface FleetSlice {
+interface FleetSlice {
   /** Room numbers [first, first + count). */
   first: number;
   count: number;

@@ -11,7 +11,7 @@ import { machineTimes } from './procstat.js';
 
 export const IPERF3_INSTALL_HINT = 'install it with `apt-get install iperf3` (Debian package; .ci/run does)';
 
-export interface FloorFigures {
+interface FloorFigures {
   available: true;
   /** The client command (the server is `iperf3 -s -1 -B 127.0.0.1 -p <port>`). */
   command: string;
@@ -29,7 +29,7 @@ export interface FloorFigures {
   machineBusyCores: number;
 }
 
-export interface FloorUnavailable {
+interface FloorUnavailable {
   available: false;
   /** Why there is no figure, and what to do about it. */
   reason: string;

@@ -14,7 +14,7 @@ import { serverFigures, type ServerFigures } from './serverMetrics.js';
 import type { Target } from './target.js';
 
 /** A 1 GbE link carries 125 MB/s each way. */
-export const GBE_BYTES_PER_SEC = 125e6;
+const GBE_BYTES_PER_SEC = 125e6;
 
 export interface PhaseResult {
   target: string;
@@ -60,7 +60,7 @@ export interface MeasuredServer {
   metrics(): ReturnType<Target['metrics']>;
 }
 
-export interface MeasureOptions {
+interface MeasureOptions {
   warmupMs: number;
   durationMs: number;
   /** Time after the window for frames stamped inside it to arrive. */

@@ -5,7 +5,7 @@
 // (user and kernel CPU per frame of each server). bench/lib/resultPlots.ts feeds them from
 // the saved JSON.
 
-export interface Point {
+interface Point {
   x: number;
   y: number;
   /** Lowest and highest of the repeated windows, drawn as a whisker. */

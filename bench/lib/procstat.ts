@@ -15,7 +15,7 @@ export function processCpu(pid: number): { user: number; system: number } {
 }
 
 /** CPU seconds of each thread of a process, by thread id. */
-export function threadCpuSeconds(pid: number): Map<number, number> {
+function threadCpuSeconds(pid: number): Map<number, number> {
   const out = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
@@ -36,7 +36,7 @@ export function processRssBytes(pid: number): number {
   return kb ? Number(kb) * 1024 : 0;
 }
 
-export interface MachineTimes {
+interface MachineTimes {
   /** Seconds of CPU time (summed over cores) spent busy, idle and stolen by the hypervisor. */
   busy: number;
   idle: number;
@@ -58,7 +58,7 @@ interface Mark {
   machine: MachineTimes;
 }
 
-export interface ResourceFigures {
+interface ResourceFigures {
   seconds: number;
   serverCpuSeconds: number;
   /** Server CPU in cores (1.0 = one core busy all the time). */

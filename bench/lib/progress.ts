@@ -6,7 +6,7 @@
 import { MultiBar, type SingleBar } from 'cli-progress';
 
 /** A bar a case or a window holds: moved by time (clock) or by increment() (counter). */
-export interface ProgressBar {
+interface ProgressBar {
   /** Counts one more unit done (counter bars). */
   increment(by?: number): void;
   /** What the bar's work is doing now (e.g. `measuring`), shown after it. */
@@ -29,7 +29,7 @@ interface BarState {
 }
 
 /** m:ss (or h:mm:ss) */
-export function fmtDuration(seconds: number): string {
+function fmtDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   const h = Math.floor(s / 3600);
   const mm = String(Math.floor((s % 3600) / 60));

@@ -44,7 +44,7 @@ interface PhasesFile extends SavedFile {
   phases: SavedPhase[];
 }
 
-export const KIND_COLORS: Record<string, string> = { framehub: '#1f6feb', baseline: '#d97706', floor: '#059669' };
+const KIND_COLORS: Record<string, string> = { framehub: '#1f6feb', baseline: '#d97706', floor: '#059669' };
 /** framehub's variants in the CPU chart: 1 worker dark, the default as in the other charts, accept=all light. */
 const framehubShade = (target: string): string => (/\bw1\b/.test(target) ? '#0b3d91' : /accept=all/.test(target) ? '#7aa7f7' : KIND_COLORS.framehub!);
 
@@ -63,7 +63,7 @@ const stepWindows = (s: SavedStep): SavedPhase[] => s.windows ?? (s.result ? [s.
 const stepMedian = (s: SavedStep): SavedPhase | undefined => (s.windows ? s.windows[s.median ?? 0] : s.result);
 
 /** saturate.svg from saturate.json. */
-export function saturateSvg(file: SaturateFile): string {
+function saturateSvg(file: SaturateFile): string {
   const series = (pick: (p: SavedPhase) => number | null): Series[] =>
     file.climbs.map((c) => ({
       name: `${c.target} (highest passed: ${c.sustained})`,
@@ -88,7 +88,7 @@ export function saturateSvg(file: SaturateFile): string {
 }
 
 /** fleet-cpu.svg from fleet.json and/or workers.json. */
-export function fleetCpuSvg(fleet: PhasesFile | null, workers: PhasesFile | null): string {
+function fleetCpuSvg(fleet: PhasesFile | null, workers: PhasesFile | null): string {
   const bars: StackedBar[] = [];
   const bar = (p: SavedPhase, source: string): void => {
     if (p.server.cpuUsPerFrame == null) return;

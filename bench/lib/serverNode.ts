@@ -8,7 +8,7 @@ import path from 'node:path';
 
 const TRIXIE_ROOT = path.resolve(import.meta.dirname, '../../../scripts/trixie-root.sh');
 
-export interface ServerLauncher {
+interface ServerLauncher {
   /** Executable to spawn, then `args`, then node's own arguments. */
   readonly command: string;
   readonly args: readonly string[];

@@ -5,16 +5,7 @@
 // and checked when read: one that fails (forged, garbage) is left out and counted.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../telemetry.js';
-import { openHeartbeat, sealHeartbeat, WireError, type ClusterKeys, type RejectReason } from './wire.js';
-
-/** What the cluster view reads of a stream in a heartbeat (the rest travels along as is). */
-export interface HeartbeatStream {
-  app: string;
-  room: string;
-  state: 'live' | 'away';
-  node: string;
-  bytesPerSec: number;
-}
+import { openHeartbeat, sealHeartbeat, WireError, type ClusterKeys, type HeartbeatContent, type HeartbeatStream, type RejectReason } from './wire.js';
 
 export interface NodeView {
   node: string;
@@ -27,11 +18,8 @@ export interface NodeView {
   bytesInPerSec: number;
 }
 
-interface Heartbeat<S extends HeartbeatStream> {
-  node: string;
-  at: number;
-  streams: S[];
-}
+/** A heartbeat (the schema's), its streams as the sending node's view `S`. */
+type Heartbeat<S extends HeartbeatStream> = Omit<HeartbeatContent, 'streams'> & { streams: S[] };
 
 /** `S`: the stream view this node publishes (the streams API's), kept whole for the other nodes. */
 export class ClusterNodes<S extends HeartbeatStream = HeartbeatStream> {
@@ -84,7 +72,8 @@ export class ClusterNodes<S extends HeartbeatStream = HeartbeatStream> {
       values.forEach((v, i) => {
         if (v === null) return;
         try {
-          beats.push(openHeartbeat(this.keys, v) as unknown as Heartbeat<S>);
+          // Checked for what the view reads; the further fields pass on as the sender's `S`.
+          beats.push(openHeartbeat(this.keys, v) as Heartbeat<S>);
         } catch (err) {
           if (!(err instanceof WireError)) throw err;
           this.rejected(err.reason);

@@ -21,7 +21,7 @@ import type { Logger } from '../telemetry.js';
 import { APPEND_SCRIPT, SNAPSHOT_SCRIPT } from './redisScripts.js';
 import { clusterKeys, encodeOp, entryFields, openEntry, openSnapshot, sealSnapshot, signEntry, WireError, type ClusterKeys, type RejectReason } from './wire.js';
 
-export interface ReplicationOptions {
+interface ReplicationOptions {
   url: string;
   prefix: string;
   nodeId: string;
@@ -36,7 +36,7 @@ export interface ReplicationOptions {
 }
 
 /** What replication counts for the metrics (since the process started). */
-export interface ReplicationCounts {
+interface ReplicationCounts {
   /** Entries and snapshots that failed their checks and were skipped, by `kind|reason`. */
   readonly rejected: Map<`${RejectedKind}|${RejectReason}`, number>;
   /** Times the stream did not continue from this node's position and no newer snapshot covered it. */
@@ -46,10 +46,10 @@ export interface ReplicationCounts {
 }
 
 /** What was refused: a stream entry, the snapshot, or another node's heartbeat. */
-export type RejectedKind = 'entry' | 'snapshot' | 'heartbeat';
+type RejectedKind = 'entry' | 'snapshot' | 'heartbeat';
 
 /** Why a node loaded the snapshot: it had never replicated; its next entry did not continue from it; the stream had moved on past it. */
-export type SnapshotLoadReason = 'join' | 'gap' | 'behind';
+type SnapshotLoadReason = 'join' | 'gap' | 'behind';
 
 /** While the stream is quiet, a node checks this often whether the snapshot moved past it. */
 const BEHIND_CHECK_MS = 5000;
@@ -207,9 +207,7 @@ export class Replication {
       else this.#lastId = '0-0';
     } else {
       this.#lastId = mine;
-      const next = (await this.#cmd.call('XRANGE', this.#stream, `(${mine}`, '+', 'COUNT', '1')) as [string, string[]][];
-      const continues = next.length > 0 && entryFields(next[0]![1]).prev === mine;
-      if (!continues && snap && compareIds(snap.id, mine) > 0) await this.#load(snap, 'behind');
+      if (snap && compareIds(snap.id, mine) > 0 && !(await this.#continuesFrom(mine))) await this.#load(snap, 'behind');
     }
     this.#head = maxId(this.#head, this.#lastId);
     if (!snap) await this.writeSnapshot(true);
@@ -302,9 +300,14 @@ export class Replication {
     const head = (await this.#cmd.call('GETRANGE', this.#snapshotKey, '0', '80')) as string;
     const snapId = /"id":"(\d+-\d+)"/.exec(head)?.[1];
     if (!snapId || compareIds(snapId, this.#lastId) <= 0) return;
-    const next = (await this.#cmd.call('XRANGE', this.#stream, `(${this.#lastId}`, '+', 'COUNT', '1')) as [string, string[]][];
-    if (next.length > 0 && entryFields(next[0]![1]).prev === this.#lastId) return; // the tail will read it
+    if (await this.#continuesFrom(this.#lastId)) return; // the tail will read it
     await this.#loadIfNewer('behind');
+  }
+
+  /** Whether the stream's entry after `id` names `id` as its `prev` (false: trimmed or emptied past it). */
+  async #continuesFrom(id: string): Promise<boolean> {
+    const next = (await this.#cmd.call('XRANGE', this.#stream, `(${id}`, '+', 'COUNT', '1')) as [string, string[]][];
+    return next.length > 0 && entryFields(next[0]![1]).prev === id;
   }
 
   /** Checks and applies one entry; 'reread' when a snapshot load moved the position. */

@@ -52,7 +52,7 @@ function checkMac(expected: string, given: string | undefined): void {
 }
 
 /** The fields of one stream entry: the op (JSON), who wrote it, the entry before it, the MAC (over these and the entry's own id). */
-export interface EntryFields {
+interface EntryFields {
   op: string;
   node: string;
   prev: string;
@@ -83,7 +83,7 @@ export function openEntry(keys: ClusterKeys, id: string, f: Partial<EntryFields>
 
 // ---- snapshots ----
 
-export interface SnapshotEnvelope {
+interface SnapshotEnvelope {
   v: 1;
   id: string;
   /** The state as JSON (secrets encrypted); signed as these exact bytes. */
@@ -100,9 +100,10 @@ export function sealSnapshot(keys: ClusterKeys, id: string, state: ControlState)
 const Envelope = z.strictObject({ v: z.literal(1), id: z.string().regex(/^\d+-\d+$/), state: z.string(), sig: z.string() });
 
 export function openSnapshot(keys: ClusterKeys, raw: string): { id: string; state: ControlState } {
-  const parsed = Envelope.safeParse(parseJson(raw));
+  const json = parseJson(raw);
+  const parsed = Envelope.safeParse(json);
   if (!parsed.success) {
-    const o = parseJson(raw) as { sig?: unknown } | null;
+    const o = json as { sig?: unknown } | null;
     throw new WireError(o && typeof o === 'object' && 'sig' in o ? 'invalid' : 'unsigned', `snapshot: ${issue(parsed.error)}`);
   }
   const env = parsed.data;
@@ -191,11 +192,15 @@ type WireAppT = z.infer<typeof WireApp>;
 
 // ---- heartbeats ----
 
+/** What the cluster view reads of a stream in a heartbeat (the rest travels along as is). */
+const HeartbeatStream = z.object({ app: appName, room: z.string().max(200), state: z.enum(['live', 'away']), node: z.string().max(64), bytesPerSec: z.number().nonnegative() });
+export type HeartbeatStream = z.infer<typeof HeartbeatStream>;
+
 /** A node's heartbeat as the cluster view reads it; streams keep any further fields. */
 const Heartbeat = z.strictObject({
   node: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/),
   at: time,
-  streams: z.array(z.looseObject({ app: appName, room: z.string().max(200), state: z.enum(['live', 'away']), node: z.string().max(64), bytesPerSec: z.number().nonnegative() })).max(100_000),
+  streams: z.array(HeartbeatStream.loose()).max(100_000),
 });
 export type HeartbeatContent = z.infer<typeof Heartbeat>;
 

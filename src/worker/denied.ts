@@ -4,7 +4,7 @@
 // both come from src/errors.ts's tables.
 import { ApiError, type CloseReasonToken } from '../errors.js';
 
-export type DeniedCode = keyof typeof ApiError;
+type DeniedCode = keyof typeof ApiError;
 
 export interface Denied {
   ok: false;

@@ -1,13 +1,13 @@
 // What a worker knows of rooms and apps (kept in sync by the primary's broadcasts), and
 // the playback access check: public by app, or a play token scoped to the room.
 import { isAppName, isRoomName } from '../names.js';
-import { checkPlayToken } from '../playToken.js';
+import { checkPlayToken, type PlayTokenCheck } from '../playToken.js';
 import type { AppView, RoomInfo } from '../protocol.js';
 import { deny, type Denied } from './denied.js';
 
 /** `expiresAt`: when the play token that granted access expires (ms); null for a public app. */
 export type AccessResult = { ok: true; app: AppView; room: RoomInfo; expiresAt: number | null } | Denied;
-export type AuthResult = { ok: true; app: AppView; full: string; expiresAt: number | null } | Denied;
+type AuthResult = { ok: true; app: AppView; full: string; expiresAt: number | null } | Denied;
 export type AppAuthResult = { ok: true; app: AppView; expiresAt: number | null } | Denied;
 
 /** What a new app table changed for the viewers already connected. */
@@ -69,9 +69,7 @@ export class Directory {
     if (app.publicPlayback) return { ok: true, app, expiresAt: null };
     const result = checkPlayToken(token, app.playSecret, appName, '*');
     if (result.check === 'ok') return { ok: true, app, expiresAt: result.expiresAt };
-    const { check } = result;
-    if (check === 'wrong_room') return deny('forbidden', 'the wall needs an app-wide play token (GET /api/v1/apps/:app/play-token)', 'wrong_room');
-    return deny('invalid_play_token', check === 'missing' ? 'this app needs a play token: ?token=' : `play token is ${check === 'expired' ? 'expired' : 'not valid'}`, 'invalid_token');
+    return refusedToken(result.check, 'the wall needs an app-wide play token (GET /api/v1/apps/:app/play-token)');
   }
 
   /** The access check without the liveness lookup (the player page loads for offline rooms too). */
@@ -83,10 +81,20 @@ export class Directory {
     if (app.publicPlayback) return { ok: true, app, full, expiresAt: null };
     const result = checkPlayToken(token, app.playSecret, appName, full);
     if (result.check === 'ok') return { ok: true, app, full, expiresAt: result.expiresAt };
-    const { check } = result;
-    if (check === 'missing') return deny('invalid_play_token', 'this app needs a play token: ?token=', 'invalid_token');
-    if (check === 'invalid') return deny('invalid_play_token', 'play token is not valid', 'invalid_token');
-    if (check === 'expired') return deny('invalid_play_token', 'play token has expired', 'invalid_token');
-    return deny('forbidden', 'play token is for another room', 'wrong_room');
+    return refusedToken(result.check, 'play token is for another room');
+  }
+}
+
+/** A refused play token, the same for a room and the wall but for the word on a token of the wrong room (`wrongRoom`). */
+function refusedToken(check: Exclude<PlayTokenCheck, 'ok'>, wrongRoom: string): Denied {
+  switch (check) {
+    case 'missing':
+      return deny('invalid_play_token', 'this app needs a play token: ?token=', 'invalid_token');
+    case 'invalid':
+      return deny('invalid_play_token', 'play token is not valid', 'invalid_token');
+    case 'expired':
+      return deny('invalid_play_token', 'play token has expired', 'invalid_token');
+    case 'wrong_room':
+      return deny('forbidden', wrongRoom, 'wrong_room');
   }
 }

@@ -22,7 +22,7 @@ export interface FrameReceiver {
   onFrame(slot: number): void;
 }
 
-export interface FanoutOptions {
+interface FanoutOptions {
   arena: FrameArena;
   doorbell: Doorbell;
   /** This worker's index: its bit in the VIEWERS masks and its doorbell. */

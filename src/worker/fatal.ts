@@ -5,7 +5,7 @@
 import type { Logger } from '../telemetry.js';
 
 /** What the guard does before exiting; filled in as the worker's parts come to exist. */
-export interface FatalExit {
+interface FatalExit {
   /** Tells the primary this worker is dying (so another takes over accepting). */
   dying(): void;
   /** Waits (briefly) for that handover while this worker still accepts. */

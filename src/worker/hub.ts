@@ -103,7 +103,7 @@ interface HubRoom {
   lastSeq: number;
 }
 
-export interface HubOptions {
+interface HubOptions {
   arena: FrameArena;
   /** This worker's index: its bit in the slots' VIEWERS masks. */
   shard: number;

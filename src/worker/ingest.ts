@@ -31,7 +31,7 @@ const STATS_MIN_INTERVAL_MS = 1000;
 /** How long a handshake waits for the primary's decision before 1013 `unavailable`. */
 export const ADMIT_TIMEOUT_MS = 5000;
 
-export interface CameraSocketData extends SocketState {
+interface CameraSocketData extends SocketState {
   kind: 'camera';
   /** null while the primary decides the handshake (the socket is already open). */
   admission: AdmitResult | null;
@@ -53,7 +53,7 @@ export interface CameraSocketData extends SocketState {
   series: AppIngestSeries | null;
 }
 
-export interface IngestDeps {
+interface IngestDeps {
   shard: number;
   /** The payload cap uWS enforces (a multiple of FRAMEHUB_MAX_FRAME_BYTES). */
   config: Pick<Config, 'maxFrameBytes'>;

@@ -5,7 +5,7 @@
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { UwsModule } from './uws.js';
 
-export interface ListenerOptions {
+interface ListenerOptions {
   uws: UwsModule;
   app: TemplatedApp;
   /** FRAMEHUB_HOST / HOST and the public port (0: any free port). */

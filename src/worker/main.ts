@@ -173,8 +173,10 @@ function wire(): void {
           // token where one is now needed); a rotated play secret voids the app's tokens.
           const { lost, rotated } = directory.setApps(msg.apps);
           initAppSeries(metrics, msg.apps.map((a) => a.name));
-          if (lost.size) hub.endWhere((info) => lost.has(info.app));
-          for (const name of lost) wall.endApp(name);
+          if (lost.size) {
+            hub.endWhere((info) => lost.has(info.app));
+            wall.endApps(lost);
+          }
           for (const name of rotated) sessions.secretRotated(name);
           break;
         }

@@ -19,7 +19,7 @@ import type { OutgoingFrame, Viewer } from './hub.js';
 export const KEEPALIVE_MS = 5000;
 const HEAD = Buffer.from('--frame\r\n', 'latin1');
 
-export interface MjpegViewerOptions {
+interface MjpegViewerOptions {
   res: HttpResponse;
   /** Extra response headers. */
   headers: Record<string, string>;

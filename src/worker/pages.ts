@@ -1,6 +1,8 @@
 // Static pages and assets from src/web: the player (`/play/<app>/<room>`), the embed page
 // and shared assets. Files are read once at start; pages are the same for every room
-// (they read app and room from the URL).
+// (they read app and room from the URL). A page file (src/web/*.html) holds its own head
+// lines (title, styles, script) and body; the head's opening, the same for every page, is
+// put in front of it here.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
@@ -27,12 +29,23 @@ const WEB_ROOT = [path.resolve(import.meta.dirname, '../../../src/web'), path.re
   }
 }) ?? path.resolve(import.meta.dirname, '../../../src/web');
 
+/** How every page begins, up to its own head lines. */
+const PAGE_OPENING = Buffer.from('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width,initial-scale=1">\n');
+
+/** A page whole: the shared opening, then the page file. */
+const page = (file: Buffer): Buffer => Buffer.concat([PAGE_OPENING, file]);
+
 function load(): Map<string, { body: Buffer; type: string }> {
   const files = new Map<string, { body: Buffer; type: string }>();
   const walk = (dir: string, prefix: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(path.join(dir, entry.name), `${prefix}${entry.name}/`);
-      else files.set(prefix + entry.name, { body: readFileSync(path.join(dir, entry.name)), type: TYPES[path.extname(entry.name)] ?? 'application/octet-stream' });
+      if (entry.isDirectory()) {
+        walk(path.join(dir, entry.name), `${prefix}${entry.name}/`);
+        continue;
+      }
+      const ext = path.extname(entry.name);
+      const body = readFileSync(path.join(dir, entry.name));
+      files.set(prefix + entry.name, { body: prefix === '' && ext === '.html' ? page(body) : body, type: TYPES[ext] ?? 'application/octet-stream' });
     }
   };
   walk(WEB_ROOT, '');

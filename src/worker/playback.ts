@@ -16,7 +16,7 @@ import type { ViewerSessions } from './viewerSessions.js';
 import { allowedAtOpen, takePlace, trackSession, viewerSocketClosed, VIEWER_SOCKET_LIVENESS } from './viewerSocket.js';
 import { WsViewer, type ViewerSocketData } from './wsViewer.js';
 
-export interface PlaybackDeps {
+interface PlaybackDeps {
   shard: number;
   arena: FrameArena;
   hub: Hub;

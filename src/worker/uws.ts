@@ -24,7 +24,7 @@ export type UwsBuildName = (typeof UWS_BUILDS)[number]['name'];
 export type UwsBuildChoice = 'auto' | UwsBuildName;
 
 /** Which build a thread runs, for its log line. */
-export interface UwsBuildInfo {
+interface UwsBuildInfo {
   readonly build: UwsBuildName;
   /** npm package and version actually installed, e.g. @btc-vision/uwebsockets.js@20.57.0. */
   readonly package: string;
@@ -32,7 +32,7 @@ export interface UwsBuildInfo {
   readonly binary: string;
 }
 
-export interface LoadedUws {
+interface LoadedUws {
   readonly uws: UwsModule;
   readonly info: UwsBuildInfo;
 }

@@ -7,9 +7,9 @@ import type { RoomInfo } from '../protocol.js';
 import { NodeCounters, type FrameArena } from '../slots.js';
 import { deny, type Denied } from './denied.js';
 
-export type ViewerAdmission = { ok: true; release(): void } | Denied;
+type ViewerAdmission = { ok: true; release(): void } | Denied;
 
-export interface ViewerLimitsOptions {
+interface ViewerLimitsOptions {
   /** The limits (FRAMEHUB_MAX_VIEWERS, _PER_ROOM, _PER_IP) and how connections are spread (accept, workers). */
   config: Pick<Config, 'maxViewers' | 'maxViewersPerRoom' | 'maxViewersPerIp' | 'accept' | 'workers'>;
   /** Per-room viewer counts live in the room's slot header. */

@@ -17,7 +17,7 @@ interface Session {
   end(reason: SessionEnd): void;
 }
 
-export interface ViewerSessionsOptions {
+interface ViewerSessionsOptions {
   /** Where framehub_viewer_sessions_ended_total registers (the worker's metrics). */
   registry: Registry;
   log: Logger;
@@ -59,7 +59,8 @@ export class ViewerSessions {
 
   #endWhere(pred: (s: Session) => boolean, reason: SessionEnd): void {
     let n = 0;
-    for (const s of [...this.#sessions]) {
+    // A Set may lose members while it is iterated (this one's, or the ones an end closes): no copy needed.
+    for (const s of this.#sessions) {
       if (!pred(s)) continue;
       this.#sessions.delete(s);
       this.#ended.inc({ reason, transport: s.transport });

@@ -13,8 +13,7 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { RoomInfo } from '../protocol.js';
 import type { Logger, WorkerMetrics } from '../telemetry.js';
-import type { Denied } from './denied.js';
-import type { Directory } from './directory.js';
+import type { AppAuthResult, Directory } from './directory.js';
 import { readRequest } from './http.js';
 import type { Hub } from './hub.js';
 import { closeWithError, pingOrDrop, upgrade } from './sockets.js';
@@ -25,12 +24,12 @@ import { WALL_MAX_BUFFERED, WallSession } from './wallSession.js';
 
 interface WallSocketData extends ViewerSocketState {
   kind: 'wall';
-  /** `expiresAt`: the app-wide play token's expiry (ms), null for a public app. */
-  access: { ok: true; app: string; expiresAt: number | null } | Denied;
+  /** The directory's answer (`expiresAt`: the app-wide play token's, null for a public app), or the viewer limits' refusal. */
+  access: AppAuthResult;
   session: WallSession | null;
 }
 
-export interface WallOptions {
+interface WallOptions {
   hub: Hub;
   directory: Directory;
   metrics: WorkerMetrics;
@@ -56,8 +55,7 @@ export class Wall {
       ...VIEWER_SOCKET_LIVENESS,
       upgrade: (res, req, context) => {
         const info = readRequest(res, req, this.#d.trustedProxies);
-        const auth = this.#d.directory.authorizeApp(info.params.get('app') ?? '', info.params.get('token'));
-        const checked: WallSocketData['access'] = auth.ok ? { ok: true, app: auth.app.name, expiresAt: auth.expiresAt } : auth;
+        const checked = this.#d.directory.authorizeApp(info.params.get('app') ?? '', info.params.get('token'));
         const { access, release } = takePlace(this.#d.limits, info.ip, null, checked);
         const data: WallSocketData = { kind: 'wall', access, session: null, missedPongs: 0, closing: null, release, forgetSession: null };
         upgrade(res, info, data, context);
@@ -66,10 +64,11 @@ export class Wall {
         const access = allowedAtOpen(ws);
         if (!access) return;
         const data = ws.getUserData();
-        data.session = new WallSession({ socket: ws, app: access.app, hub: this.#d.hub, directory: this.#d.directory });
+        const app = access.app.name;
+        data.session = new WallSession({ socket: ws, app, hub: this.#d.hub, directory: this.#d.directory });
         this.#sockets.add(ws);
-        if (access.expiresAt !== null) data.forgetSession = trackSession(this.#d.sessions, ws, access.app, access.expiresAt, 'wall');
-        this.#d.log.debug({ event: 'viewer_open', transport: 'wall', app: access.app }, 'wall connected');
+        if (access.expiresAt !== null) data.forgetSession = trackSession(this.#d.sessions, ws, app, access.expiresAt, 'wall');
+        this.#d.log.debug({ event: 'viewer_open', transport: 'wall', app }, 'wall connected');
       },
       message: (ws, message, isBinary) => {
         const session = ws.getUserData().session;
@@ -103,9 +102,12 @@ export class Wall {
     }
   }
 
-  /** App turned private or deleted: its wall sockets are closed (they reconnect with a token). */
-  endApp(app: string): void {
-    for (const ws of [...this.#sockets]) if (ws.getUserData().session?.app === app) closeWithError(ws, 'stream_ended', 'access to this app changed');
+  /** Apps turned private or deleted: their wall sockets are closed (they reconnect with a token). */
+  endApps(apps: ReadonlySet<string>): void {
+    for (const ws of [...this.#sockets]) {
+      const app = ws.getUserData().session?.app;
+      if (app !== undefined && apps.has(app)) closeWithError(ws, 'stream_ended', 'access to this app changed');
+    }
   }
 
   /** A ping round: the two-missed-pongs rule for every wall socket. */

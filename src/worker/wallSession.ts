@@ -21,7 +21,7 @@ export interface WallSocket {
   getBufferedAmount(): number;
 }
 
-export interface WallSessionOptions {
+interface WallSessionOptions {
   socket: WallSocket;
   /** The app whose rooms this wall shows (its access was checked at the upgrade). */
   app: string;

@@ -1,14 +1,46 @@
 // The app settings fields (wsIngest, publicPlayback and the limits), shared by the settings
-// form (ids `set-<field>`) and the new-app form (ids `new-<field>`): fill them, read them,
-// and put the API's `invalid_field` message ("maxFps: must be <= 120") next to its field.
-// Validation is the API's; the page only reads what was typed.
-import { $, setText } from './dom.js';
+// form (ids `set-<field>`) and the new-app form (ids `new-<field>`): draw them, fill them,
+// read them, and put the API's `invalid_field` message ("maxFps: must be <= 120") next to
+// its field. Validation is the API's; the page only reads what was typed.
+import { $, h, setText } from './dom.js';
 
-export const BOOLS = ['wsIngest', 'publicPlayback'];
-export const NUMBERS = ['maxCameras', 'maxFps', 'maxFrameBytes', 'idleTimeoutSec'];
+/** The on/off settings, each a checkbox. */
+const FLAGS = [
+  { name: 'wsIngest', label: 'WS ingest enabled' },
+  { name: 'publicPlayback', label: 'Public playback', hint: '(off: viewers need a play token)' },
+];
+/** The limits, each a number input with its error line; `nullable`: empty means the node default. */
+const LIMITS = [
+  { name: 'maxCameras', label: 'Max cameras', hint: '(0 = unlimited)', min: 0 },
+  { name: 'maxFps', label: 'Max fps', hint: '(1-120, empty = node default)', min: 1, max: 120, nullable: true },
+  { name: 'maxFrameBytes', label: 'Max frame bytes', hint: '(empty = node default)', min: 1024, nullable: true },
+  { name: 'idleTimeoutSec', label: 'Idle timeout, seconds', hint: '(1-3600, empty = node default)', min: 1, max: 3600, nullable: true },
+];
+const BOOLS = FLAGS.map((f) => f.name);
+const NUMBERS = LIMITS.map((f) => f.name);
 
 /** What the API gives an app created without settings (defaultApp in src/keys.ts). */
 export const DEFAULTS = Object.freeze({ wsIngest: true, publicPlayback: true, maxCameras: 0, maxFps: null, maxFrameBytes: null, idleTimeoutSec: null });
+
+const labelled = (text, hint) => (hint ? [`${text} `, h('span', { class: 'hint' }, hint)] : [text]);
+
+/**
+ * Puts the fields with ids `<prefix>-<field>` in place of the element `placeholder`;
+ * `hints` adds a form's own hint to a field (name -> text).
+ */
+export function drawFields(placeholder, prefix, hints = {}) {
+  const fields = [];
+  for (const f of FLAGS) {
+    const id = `${prefix}-${f.name}`;
+    fields.push(h('div', { class: 'check' }, h('input', { type: 'checkbox', id, name: f.name }), h('label', { for: id }, labelled(f.label, hints[f.name] ?? f.hint))));
+  }
+  for (const f of LIMITS) {
+    const id = `${prefix}-${f.name}`;
+    const input = { id, name: f.name, type: 'number', inputmode: 'numeric', min: f.min, max: f.max, step: 1, 'data-nullable': f.nullable, 'aria-describedby': `${id}-error` };
+    fields.push(h('label', { for: id }, labelled(f.label, f.hint)), h('input', input), h('p', { id: `${id}-error`, class: 'error field-error' }));
+  }
+  placeholder.replaceWith(...fields);
+}
 
 /** Empties a form's field errors (`.field-error`) and drops its aria-invalid marks. */
 export function clearFieldErrors(form) {

@@ -5,6 +5,7 @@
 import { api, seg } from './api.js';
 import { $, announce, h, setText } from './dom.js';
 import { configBundle, keysCsv, parseRooms } from './bulkFiles.js';
+import { onDone, submitting } from './forms.js';
 
 let urls = [];
 
@@ -31,31 +32,25 @@ export function setupBulk(getApp, minted) {
     e.preventDefault();
     clearBulk();
     const app = getApp();
-    const button = form.querySelector('button[type=submit]');
-    button.disabled = true;
     let lines = [];
     try {
-      lines = await parseRooms($('bulk-rooms').value);
-      if (lines.length === 0) throw new Error('the list is empty: one room per line');
-      const body = { cameras: lines.map((l) => l.item), ...($('bulk-existing').checked ? { allowExistingRooms: true } : {}) };
-      const result = await api('POST', `/api/v1/apps/${seg(app.name)}/ws-ingest/bulk`, body);
-      await show(app, result.keys);
-      form.reset();
-      minted();
+      await submitting(form, async () => {
+        lines = await parseRooms($('bulk-rooms').value);
+        if (lines.length === 0) throw new Error('the list is empty: one room per line');
+        const body = { cameras: lines.map((l) => l.item), ...($('bulk-existing').checked ? { allowExistingRooms: true } : {}) };
+        const result = await api('POST', `/api/v1/apps/${seg(app.name)}/ws-ingest/bulk`, body);
+        await show(app, result.keys);
+        form.reset();
+        minted();
+      });
     } catch (err) {
       setText($('bulk-error'), `Not minted: ${err.message}`);
       const items = err.items ?? [];
       $('bulk-problems').replaceChildren(...items.map((i) => h('li', {}, `line ${lines[i.index]?.line ?? i.index + 1}${i.room ? ` (${i.room})` : ''}: ${i.message}`)));
       $('bulk-rooms').focus();
-    } finally {
-      button.disabled = false;
     }
   });
-  $('bulk-done').addEventListener('click', () => {
-    clearBulk();
-    announce('The minted keys were removed from the page.');
-    $('bulk-rooms').focus();
-  });
+  onDone('bulk-done', clearBulk, 'The minted keys were removed from the page.', 'bulk-rooms');
 }
 
 async function show(app, keys) {

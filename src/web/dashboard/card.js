@@ -1,6 +1,7 @@
 // One camera card of the Ingress view: a room of the fleet with its keys, figures and
 // thumbnail. Built once; updated in place while it is on screen (off screen it costs nothing).
-import { ago, bytes, clock, h, setAttr, setText } from './dom.js';
+import { h, setAttr, setText } from './dom.js';
+import { describe, markState, openInPlace, STATE_LABEL } from './fleetRoom.js';
 import { Thumbnail } from './thumbnail.js';
 
 const FIELDS = [
@@ -13,31 +14,6 @@ const FIELDS = [
   ['lastSeen', 'Last seen'],
   ['lastClose', 'Last close'],
 ];
-
-const STATE_LABEL = { live: 'live', away: 'reconnecting', offline: 'offline', never: 'never seen' };
-
-/** Texts and states of one fleet room (a row of GET /api/v1/apps/:app/fleet). */
-export function describe(r, now = Date.now()) {
-  // `data-state` stays binary (live / offline); `fleetState` tells away and never apart.
-  const state = r.state === 'live' ? 'live' : 'offline';
-  const stats = r.state === 'live' ? r.stats : null;
-  const since = r.since ? ` since ${clock(r.since)}` : '';
-  return {
-    state,
-    fleetState: r.state,
-    lastClose: r.lastClose,
-    texts: {
-      state: `${STATE_LABEL[r.state]}${since}${r.state === 'away' ? ' (viewers wait for a reconnect)' : ''}${r.flapping ? `, flapping (${r.connectsLastHour} connections in 1 h)` : ''}`,
-      fps: r.state === 'live' ? `${r.fps}${stats?.fps != null ? ` (camera says ${stats.fps})` : ''}` : '-',
-      rssi: stats?.rssi != null ? `${stats.rssi} dBm${r.weakSignal ? ' (weak)' : ''}` : '-',
-      heap: stats?.heapFree != null ? `${bytes(stats.heapFree)}${r.lowHeap ? ' (low)' : ''}` : '-',
-      viewers: `${r.viewers.total} (MJPEG ${r.viewers.mjpeg}, WS ${r.viewers.ws}, wall ${r.viewers.wall})`,
-      identity: r.identity ?? '-',
-      lastSeen: r.lastSeenAt ? `${clock(r.lastSeenAt)} (${ago(r.lastSeenAt, now)})` : 'never',
-      lastClose: r.lastClose ? `${r.lastClose.code} ${r.lastClose.reason}, ${clock(r.lastClose.at)}` : '-',
-    },
-  };
-}
 
 export class Card {
   /** `actions`: { revoke(key), remove(room), open(name) -> player URL }. */
@@ -57,11 +33,7 @@ export class Card {
     }
     this.player = h('a', {
       class: 'button', href: '#',
-      onclick: async (e) => {
-        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0 || !this.actions.open) return; // a new tab: the plain link
-        e.preventDefault();
-        location.href = await this.actions.open(this.name); // with a fresh room token for a private app
-      },
+      onclick: (e) => openInPlace(e, () => this.actions.open(this.name)),
     }, 'Open player');
     this.keyList = h('ul', { class: 'keys', 'aria-label': `Keys of ${model.name}` });
     this.note = h('p', { class: 'hint' });
@@ -81,12 +53,9 @@ export class Card {
 
   update(model, playerHref) {
     const d = describe(model);
-    setAttr(this.el, 'data-state', d.state);
-    setAttr(this.el, 'data-fleet-state', d.fleetState);
+    markState(this.el, model, d);
     setAttr(this.el, 'data-last-close', d.lastClose ? d.lastClose.code : '');
     setAttr(this.el, 'data-fps', model.state === 'live' ? model.fps : '');
-    const weak = Boolean(model.weakSignal || model.lowHeap || model.flapping);
-    if (this.el.classList.contains('weak') !== weak) this.el.classList.toggle('weak', weak);
     setText(this.badge, STATE_LABEL[d.fleetState]);
     for (const [field] of FIELDS) setText(this.values[field], d.texts[field]);
     if (this.player.getAttribute('href') !== playerHref) this.player.setAttribute('href', playerHref);

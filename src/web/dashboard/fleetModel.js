@@ -2,7 +2,7 @@
 // shared by the cards and the table. Pure functions over plain objects.
 
 /** Does `room` pass the summary-strip filter? */
-export function passesFilter(room, filter) {
+function passesFilter(room, filter) {
   switch (filter) {
     case 'live':
     case 'away':
@@ -23,7 +23,7 @@ export function passesFilter(room, filter) {
 }
 
 /** Case-insensitive substring search over room name, identity and key ids. */
-export function matchesSearch(room, q) {
+function matchesSearch(room, q) {
   if (!q) return true;
   const needle = q.toLowerCase();
   if (room.name.toLowerCase().includes(needle)) return true;
@@ -51,7 +51,7 @@ const VALUE = {
   bytes: (r) => r.bytesPerSec,
 };
 
-export function compareRooms(sort, dir) {
+function compareRooms(sort, dir) {
   const value = VALUE[sort] ?? VALUE.name;
   const sign = dir === 'desc' ? -1 : 1;
   return (a, b) => {

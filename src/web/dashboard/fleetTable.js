@@ -5,8 +5,8 @@
 // 600-2,000 rows cost what the ~30 on screen cost. Rows are built once per room, in slices so a big fleet never
 // blocks the page, and their cells are refreshed only while they are in view (an
 // IntersectionObserver on the scrolling table); a row coming into view is refreshed at once.
-import { describe } from './card.js';
 import { $, h, setAttr, setText } from './dom.js';
+import { describe, markState, openInPlace } from './fleetRoom.js';
 
 /** Rows built per slice (one task each). */
 const ROWS_PER_SLICE = 300;
@@ -88,20 +88,13 @@ export class FleetTable {
     link.textContent = model.name;
     link.href = this.actions.href(model.name);
     link.setAttribute('aria-label', `${model.name}: open the player`);
-    link.addEventListener('click', async (e) => {
-      if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return; // a new tab: the plain link
-      e.preventDefault();
-      location.href = await this.actions.open(model.name);
-    });
+    link.addEventListener('click', (e) => openInPlace(e, () => this.actions.open(model.name)));
     return { tr, cells, link };
   }
 
   #fill(row, model, now) {
     const d = describe(model, now);
-    setAttr(row.tr, 'data-state', d.state);
-    setAttr(row.tr, 'data-fleet-state', d.fleetState);
-    const weak = Boolean(model.weakSignal || model.lowHeap || model.flapping);
-    if (row.tr.classList.contains('weak') !== weak) row.tr.classList.toggle('weak', weak);
+    markState(row.tr, model, d);
     setText(row.cells.state, d.texts.state);
     setText(row.cells.fps, model.state === 'live' ? String(model.fps) : '-'); // the camera's own figure is on its card
     setText(row.cells.rssi, d.texts.rssi);

@@ -147,14 +147,15 @@ export class IngressView {
 
   #render() {
     if (!this.loaded || this.stopped) return;
-    const shown = visibleRooms([...this.models.values()], this.view);
+    const models = [...this.models.values()];
+    const shown = visibleRooms(models, this.view);
     const mode = this.mode;
     if (document.body.dataset.fleetView !== mode) document.body.dataset.fleetView = mode;
     for (const b of this.modeButtons) setAttr(b, 'aria-pressed', b.dataset.viewMode === mode);
     setText($('fleet-dir'), this.view.dir === 'asc' ? 'Ascending' : 'Descending');
     setAttr($('fleet-dir'), 'aria-label', `Sort direction: ${this.view.dir === 'asc' ? 'ascending' : 'descending'}`);
     if ($('fleet-sort').value !== this.view.sort) $('fleet-sort').value = this.view.sort;
-    this.summary.render(this.fleet, [...this.models.values()], this.view.filter);
+    this.summary.render(this.fleet, models, this.view.filter);
     const n = this.models.size;
     const live = [...this.states.values()].filter((s) => s === 'live').length;
     const filtered = shown.length !== n ? ` (${shown.length} shown)` : '';
@@ -193,23 +194,23 @@ export class IngressView {
   #updateCard(card) {
     const model = this.models.get(card.room);
     if (!model || this.stopped) return;
-    card.update(model, this.#playerHref(model.name, this.thumbs.isVisible(card)));
+    card.update(model, this.#playerHref(card, this.thumbs.isVisible(card)));
   }
 
   /**
-   * The player's URL; for a private app with a room token once one is cached. Tokens are
-   * fetched for cards on screen only (`fetch`); a card's link fetches one when clicked.
+   * The player's URL for `card`; for a private app with a room token once one is cached.
+   * Tokens are fetched for cards on screen only (`fetch`), and the card is updated when its
+   * token comes; a card's link fetches one when clicked.
    */
-  #playerHref(name, fetch) {
-    const path = `/play/${seg(this.app.name)}/${seg(name)}`;
+  #playerHref(card, fetch) {
+    const path = `/play/${seg(this.app.name)}/${seg(card.name)}`;
     if (this.app.publicPlayback) return path;
-    const token = this.tokens.peek(name);
+    const token = this.tokens.peek(card.name);
     if (token) return `${path}?token=${encodeURIComponent(token)}`;
     if (!fetch) return path;
-    this.tokens.get(name).then(
+    this.tokens.get(card.name).then(
       () => {
-        const card = [...this.cards.values()].find((c) => c.name === name);
-        if (card) this.#updateCard(card);
+        if (this.cards.get(card.room) === card) this.#updateCard(card);
       },
       () => {},
     );

@@ -3,6 +3,7 @@
 import { api, seg } from './api.js';
 import { $, announce, copyText, h, setText } from './dom.js';
 import { endpointOf, firmwareConfig } from './firmware.js';
+import { onDone, submitting } from './forms.js';
 
 const SHOWN = [
   ['streamKey', 'Stream key'],
@@ -33,24 +34,18 @@ export function setupMint(getApp, minted) {
       return;
     }
     const app = getApp();
-    const button = form.querySelector('button[type=submit]');
-    button.disabled = true;
     try {
-      const key = await api('POST', `/api/v1/apps/${seg(app.name)}/ws-ingest`, identity ? { room, identity } : { room });
-      show(app, key);
-      form.reset();
-      minted();
+      await submitting(form, async () => {
+        const key = await api('POST', `/api/v1/apps/${seg(app.name)}/ws-ingest`, identity ? { room, identity } : { room });
+        show(app, key);
+        form.reset();
+        minted();
+      });
     } catch (err) {
       setText($('mint-error'), err.message);
-    } finally {
-      button.disabled = false;
     }
   });
-  $('mint-done').addEventListener('click', () => {
-    clearMinted();
-    announce('The minted key was removed from the page.');
-    $('mint-room').focus();
-  });
+  onDone('mint-done', clearMinted, 'The minted key was removed from the page.', 'mint-room');
   // Copy buttons: data-copy-from names the field to copy.
   document.addEventListener('click', async (e) => {
     const button = e.target.closest?.('[data-copy-from]');

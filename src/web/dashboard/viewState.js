@@ -1,9 +1,9 @@
 // The fleet view's state in the URL (#app=live&view=table&filter=offline&q=lobby&sort=rssi&dir=asc),
 // so an operator can share or bookmark a view; replaceState keeps the history clean.
 
-export const VIEWS = ['cards', 'table'];
-export const FILTERS = ['all', 'live', 'away', 'offline', 'never', 'weak', 'lowheap', 'flapping', 'drops'];
-export const SORTS = ['name', 'state', 'since', 'fps', 'rssi', 'heap', 'viewers', 'identity', 'lastSeen', 'lastClose', 'drops', 'connects', 'bytes'];
+const VIEWS = ['cards', 'table'];
+const FILTERS = ['all', 'live', 'away', 'offline', 'never', 'weak', 'lowheap', 'flapping', 'drops'];
+const SORTS = ['name', 'state', 'since', 'fps', 'rssi', 'heap', 'viewers', 'identity', 'lastSeen', 'lastClose', 'drops', 'connects', 'bytes'];
 
 /** Reads the view state from location.hash (unknown values fall back to the defaults). */
 export function readViewState() {

@@ -4,6 +4,7 @@
 // WebSockets do not get through, and comes back with backoff when the camera or the
 // server goes away. Emits `change` (state, transport) and `frame` events.
 import { Backoff } from './backoff.js';
+import { isRefusal, listen } from './liveSocket.js';
 import { withToken, wsUrl } from './location.js';
 import { RateMeter } from './rate.js';
 import { readStamp } from './stamp.js';
@@ -149,40 +150,31 @@ export class LiveFeed extends EventTarget {
     // A feed that closes before the server's hello never worked (a proxy without
     // WebSocket support, a broken middlebox): counts towards the MJPEG fallback.
     let greeted = false;
-    let error = null;
-    ws.onmessage = (ev) => {
-      if (typeof ev.data !== 'string') {
-        this.#onJpeg(new Uint8Array(ev.data));
-        return;
-      }
-      let msg;
-      try {
-        msg = JSON.parse(ev.data);
-      } catch {
-        return;
-      }
-      if (msg.type === 'hello') {
-        greeted = true;
-        this.#wsFailures = 0;
-      }
-      if (msg.type === 'hello' || msg.type === 'state') this.#setState(msg.state === 'away' ? 'away' : 'live');
-      else if (msg.type === 'error') error = msg;
-    };
-    ws.onclose = (ev) => {
-      if (this.#ws !== ws) return;
-      this.#ws = null;
-      if (ev.code === 4401 || ev.code === 4403) {
-        this.#setState('denied', error?.detail ?? 'playback refused');
-        return;
-      }
-      if (ev.code === 4404) this.#setState('offline', 'camera offline');
-      else if (ev.code === 4429) this.#setState('offline', 'too many viewers; trying again');
-      else {
-        if (!greeted) this.#wsFailures++;
-        this.#setState('offline', greeted ? 'connection lost' : 'cannot open the live feed');
-      }
-      this.#retry();
-    };
+    listen(ws, {
+      binary: (bytes) => this.#onJpeg(bytes),
+      text: (msg) => {
+        if (msg.type === 'hello') {
+          greeted = true;
+          this.#wsFailures = 0;
+        }
+        if (msg.type === 'hello' || msg.type === 'state') this.#setState(msg.state === 'away' ? 'away' : 'live');
+      },
+      closed: (code, detail) => {
+        if (this.#ws !== ws) return;
+        this.#ws = null;
+        if (isRefusal(code)) {
+          this.#setState('denied', detail ?? 'playback refused');
+          return;
+        }
+        if (code === 4404) this.#setState('offline', 'camera offline');
+        else if (code === 4429) this.#setState('offline', 'too many viewers; trying again');
+        else {
+          if (!greeted) this.#wsFailures++;
+          this.#setState('offline', greeted ? 'connection lost' : 'cannot open the live feed');
+        }
+        this.#retry();
+      },
+    });
   }
 
   #onJpeg(bytes) {

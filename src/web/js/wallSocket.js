@@ -2,6 +2,7 @@
 // set of visible rooms and the focused room, receives `[n][room][JPEG]` frames and
 // `{"type":"state"}` texts, and reconnects with backoff, re-sending what it last asked for.
 import { Backoff } from './backoff.js';
+import { isRefusal, listen } from './liveSocket.js';
 import { withToken, wsUrl } from './location.js';
 
 const utf8 = new TextDecoder();
@@ -30,40 +31,31 @@ export class WallSocket {
     const ws = new WebSocket(wsUrl(withToken(`/live/wall?app=${encodeURIComponent(app)}`, token)));
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
-    let error = null;
     ws.onopen = () => {
       this.opened++;
       this.#send(this.#subscription);
       if (this.#focus) this.#send({ type: 'focus', room: this.#focus });
       this.#setStatus('open');
     };
-    ws.onmessage = (ev) => {
-      if (typeof ev.data === 'string') {
-        let msg;
-        try {
-          msg = JSON.parse(ev.data);
-        } catch {
-          return;
-        }
+    listen(ws, {
+      binary: (bytes) => {
+        this.#backoff.reset();
+        const n = bytes[0];
+        this.options.onFrame(utf8.decode(bytes.subarray(1, 1 + n)), bytes.subarray(1 + n));
+      },
+      text: (msg) => {
         if (msg.type === 'state') this.options.onState(msg.room, msg.state);
-        else if (msg.type === 'error') error = msg;
-        return;
-      }
-      this.#backoff.reset();
-      const bytes = new Uint8Array(ev.data);
-      const n = bytes[0];
-      this.options.onFrame(utf8.decode(bytes.subarray(1, 1 + n)), bytes.subarray(1 + n));
-    };
-    ws.onclose = (ev) => {
-      if (this.#ws !== ws) return;
-      this.#ws = null;
-      if (ev.code === 4401 || ev.code === 4403) {
-        this.#setStatus('denied', error?.detail ?? 'the wall needs an app-wide play token (?token=)');
-        return;
-      }
-      this.#setStatus('reconnecting', ev.code === 4429 ? 'too many viewers' : 'connection lost');
-      setTimeout(() => this.connect(), this.#backoff.next());
-    };
+      },
+      closed: (code, detail) => {
+        if (this.#ws !== ws) return;
+        this.#ws = null;
+        if (isRefusal(code)) this.#setStatus('denied', detail ?? 'the wall needs an app-wide play token (?token=)');
+        else {
+          this.#setStatus('reconnecting', code === 4429 ? 'too many viewers' : 'connection lost');
+          setTimeout(() => this.connect(), this.#backoff.next());
+        }
+      },
+    });
   }
 
   /** The rooms on screen (full names) and their rate; replaces the previous set. */
