@@ -7,12 +7,13 @@
 // fleet bench (2 cores, bench/RESULTS.md): 2 workers all accepting used ~1.3x the CPU per
 // frame of 1 worker. So, in the spirit of nginx's accept_mutex, one worker accepts while
 // it has headroom and every worker accepts once it is busy. Accepted connections never
-// move: this only steers new ones.
+// move: this only steers new ones. Only worker 0 is started at first; the others are
+// dormant (no thread, no memory) until the balancer first wants them to accept.
 //
 // Closing a listen socket resets the connections still waiting in its accept queue
 // (unless the kernel's net.ipv4.tcp_migrate_req is on), so listeners are closed only when
-// that queue is surely empty: at start, before the node is announced, and after every
-// worker has been calm for CALM_MS. Under load, workers are only ever added.
+// that queue is surely empty: after every worker has been calm for CALM_MS. Under load,
+// workers are only ever added.
 //
 // The load signal is each worker's event-loop utilisation (ELU), read by the primary from
 // the Worker handle every SAMPLE_MS and smoothed. FRAMEHUB_ACCEPT=all turns this off.
@@ -66,7 +67,7 @@ export interface AcceptTargets {
   readonly size: number;
   /** Event-loop utilisation of worker `i` since the last call (null: not running). */
   elu(i: number): { utilization: number } | null;
-  /** Asks worker `i` to start or stop accepting; resolves whether it accepts now. */
+  /** Asks worker `i` to start or stop accepting (a dormant worker is started); resolves whether it accepts now. */
   setAccepting(i: number, on: boolean): Promise<boolean>;
   /** Tells dying worker `i` that another worker accepts now (it may close its listener). */
   handedOver(i: number): void;
@@ -85,23 +86,18 @@ export class AcceptBalancer {
   #queued = 0;
   #calmSince = Date.now();
 
-  /** Every worker listens when it comes up; narrow() picks the one that goes on accepting. */
+  /** Worker 0 runs and accepts; the others are dormant (started by `setAccepting` when first wanted). */
   constructor(targets: AcceptTargets, log: Logger) {
     this.#targets = targets;
     this.#log = log;
     this.#load = Array.from({ length: targets.size }, () => 0);
-    this.#accepting = Array.from({ length: targets.size }, () => true);
+    this.#accepting = Array.from({ length: targets.size }, (_, i) => i === 0);
     this.#gone = Array.from({ length: targets.size }, () => false);
   }
 
   /** Who accepts now (for tests and logs). */
   get accepting(): readonly boolean[] {
     return this.#accepting;
-  }
-
-  /** At start, before the node is announced (nothing can be queued yet): only worker 0 accepts. */
-  async narrow(): Promise<void> {
-    for (let i = 1; i < this.#targets.size; i++) await this.#set(i, false);
   }
 
   start(): void {

@@ -113,7 +113,6 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   teardown.add(() => metricsServer.close());
   const metricsPort = (metricsServer.address() as net.AddressInfo).port;
   if (balancer) {
-    await balancer.narrow();
     balancer.start();
     teardown.add(() => balancer.stop());
   }
