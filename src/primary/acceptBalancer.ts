@@ -117,7 +117,10 @@ export class AcceptBalancer {
     this.#gone[i] = true;
     this.#accepting[i] = false;
     this.#load[i] = null;
-    void this.#tick().then(() => this.#targets.handedOver(i));
+    // Not if it was restarted meanwhile: the new worker must not find a stale handover.
+    void this.#tick().then(() => {
+      if (this.#gone[i]) this.#targets.handedOver(i);
+    });
   }
 
   /** A (re)started worker listens from its start; the next tick decides if it keeps on. */
@@ -142,8 +145,9 @@ export class AcceptBalancer {
     const now = Date.now();
     if (this.#load.some((l) => l !== null && l >= CALM_ELU)) this.#calmSince = now;
     const want = chooseAcceptors(this.#load, this.#accepting, now - this.#calmSince);
-    // Open before closing, so that some worker always accepts.
-    for (let i = 0; i < want.length; i++) if (want[i] && !this.#accepting[i]) await this.#set(i, true);
+    // Open before closing, so that some worker always accepts; together, since opening a
+    // dormant worker starts it (~0.2 s each).
+    await Promise.all(want.map((w, i) => (w && !this.#accepting[i] ? this.#set(i, true) : null)));
     for (let i = 0; i < want.length; i++) if (!want[i] && this.#accepting[i] && this.#load[i] !== null) await this.#set(i, false);
   }
 

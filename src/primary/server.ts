@@ -67,6 +67,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const teardown = new Teardown();
   const lock = await lockDataDir(config.dataDir);
   teardown.add(() => lock.release());
+  // Whatever fails from here on (an awaited step or a synchronous throw) stops what was started.
+  return teardown.guard(() => startParts(config, log, teardown));
+}
+
+/** The node's parts, made and started in order; each adds its stop to `teardown`. */
+async function startParts(config: Config, log: Logger, teardown: Teardown): Promise<ServerHandle> {
   // uSockets sets SO_REUSEPORT only for a non-zero port, so port 0 is resolved here first.
   const port = await teardown.guard(claimPort(config.host, config.port));
   const nodeId = config.nodeId ?? `${hostname()}:${port}`;
@@ -104,8 +110,10 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   });
   // Balanced accept starts one worker; the balancer wakes the others when it first needs them.
   const events = workerEvents({ store, rooms, cameras, arena, answer: control.answer, tracing, balancer, handOver: (i) => memory.doorbell.handOver(i), restarts: metrics.workerRestarts, stopping: () => teardown.stopping, log });
-  await teardown.guard(pool.start(events, balancer ? 1 : config.workers));
+  // Housekeeping reads the store's revision before the workers get their first app table, so
+  // a change made meanwhile (the CLI, replication) is sent to them on its first turn.
   teardown.add(startHousekeeping({ store, cameras, appsChanged, tick: () => { rates.sample(); fleet.tick(); } }));
+  await teardown.guard(pool.start(events, balancer ? 1 : config.workers));
   const metricsServer = await teardown.guard(
     startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: () => pool.metrics() }, log),
     (err) => new ConfigError(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${err.message}`),
