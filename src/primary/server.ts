@@ -67,18 +67,19 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const teardown = new Teardown();
   const lock = await lockDataDir(config.dataDir);
   teardown.add(() => lock.release());
-  // Whatever fails from here on (an awaited step or a synchronous throw) stops what was started.
+  // Whatever fails from here on (an awaited step or a synchronous throw) stops what was
+  // started so far, newest first, and comes out as the start's error.
   return teardown.guard(() => startParts(config, log, teardown));
 }
 
 /** The node's parts, made and started in order; each adds its stop to `teardown`. */
 async function startParts(config: Config, log: Logger, teardown: Teardown): Promise<ServerHandle> {
   // uSockets sets SO_REUSEPORT only for a non-zero port, so port 0 is resolved here first.
-  const port = await teardown.guard(claimPort(config.host, config.port));
+  const port = await claimPort(config.host, config.port);
   const nodeId = config.nodeId ?? `${hostname()}:${port}`;
-  const tracing = await teardown.guard(startTracing(process.env, VERSION, log));
+  const tracing = await startTracing(process.env, VERSION, log);
   teardown.add(() => tracing?.shutdown());
-  const { store, replication, generatedAdminToken, adminTokenRevokedAt } = await teardown.guard(openStore(config, nodeId, log));
+  const { store, replication, generatedAdminToken, adminTokenRevokedAt } = await openStore(config, nodeId, log);
   teardown.add(() => store.close());
   teardown.add(() => replication?.stop());
 
@@ -113,10 +114,11 @@ async function startParts(config: Config, log: Logger, teardown: Teardown): Prom
   // Housekeeping reads the store's revision before the workers get their first app table, so
   // a change made meanwhile (the CLI, replication) is sent to them on its first turn.
   teardown.add(startHousekeeping({ store, cameras, appsChanged, tick: () => { rates.sample(); fleet.tick(); } }));
-  await teardown.guard(pool.start(events, balancer ? 1 : config.workers));
-  const metricsServer = await teardown.guard(
-    startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: () => pool.metrics() }, log),
-    (err) => new ConfigError(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${err.message}`),
+  await pool.start(events, balancer ? 1 : config.workers);
+  const metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, { primary: () => metrics.registry.getMetricsAsJSON(), workers: () => pool.metrics() }, log).catch(
+    (err: Error) => {
+      throw new ConfigError(`could not serve metrics on ${config.metricsHost}:${config.metricsPort} (FRAMEHUB_METRICS_PORT): ${err.message}`);
+    },
   );
   teardown.add(() => metricsServer.close());
   const metricsPort = (metricsServer.address() as net.AddressInfo).port;

@@ -36,16 +36,13 @@ export class Teardown {
     if (failures.length > 0 && !failedStart) throw failures[0];
   }
 
-  /**
-   * Awaits a step of the start (a promise, or a function run now, whose synchronous throw
-   * counts too); if it fails, runs the list and throws its error (made by `wrap` if given).
-   */
-  async guard<T>(step: Promise<T> | (() => T | Promise<T>), wrap?: (err: Error) => Error): Promise<T> {
+  /** Runs the start `start`; if it throws or rejects, runs the list (told the start failed) and throws its error. */
+  async guard<T>(start: () => T | Promise<T>): Promise<T> {
     try {
-      return await (typeof step === 'function' ? step() : step);
+      return await start();
     } catch (err) {
       await this.run(true);
-      throw wrap ? wrap(err as Error) : err;
+      throw err;
     }
   }
 }
