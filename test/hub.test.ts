@@ -57,19 +57,22 @@ function setup() {
     arena.setOwner(slot, CONN);
   };
   const publish = (slot: number, text: string): void => assert.equal(arena.publish(slot, CONN, Buffer.from(text, 'latin1'), 1000), 'ok');
-  return { arena, hub, counts, open, publish };
+  /** A new viewer of the room in `slot`, attached. */
+  const watch = (slot: number, transport?: Viewer['transport']): FakeViewer => {
+    const v = new FakeViewer(transport);
+    hub.attach(room(slot), v);
+    return v;
+  };
+  return { arena, hub, counts, open, publish, watch };
 }
 
 test('one frame reaches every viewer of the room, the same bytes; other rooms see nothing', () => {
-  const { hub, counts, open, publish } = setup();
+  const { hub, counts, open, publish, watch } = setup();
   open(1);
   open(2);
-  const a = new FakeViewer('ws');
-  const b = new FakeViewer('mjpeg');
-  const other = new FakeViewer('ws');
-  hub.attach(room(1), a);
-  hub.attach(room(1), b);
-  hub.attach(room(2), other);
+  const a = watch(1, 'ws');
+  const b = watch(1, 'mjpeg');
+  const other = watch(2, 'ws');
   publish(1, 'JPEG-1');
   hub.onFrame(1);
   assert.deepEqual(a.got.map((f) => [f.seq, f.jpeg]), [[1, 'JPEG-1']]);
@@ -127,15 +130,12 @@ test('a congested viewer skips (counted slow_viewer) and catchUp writes it the n
 });
 
 test('counts per room and transport; detach and the last viewer leaving forget the room', () => {
-  const { arena, hub, counts, open } = setup();
+  const { arena, hub, counts, open, watch } = setup();
   open(1);
   open(2);
-  const a = new FakeViewer('ws');
-  const b = new FakeViewer('mjpeg');
-  const c = new FakeViewer('wall');
-  hub.attach(room(1), a);
-  hub.attach(room(1), b);
-  hub.attach(room(2), c);
+  const a = watch(1, 'ws');
+  const b = watch(1, 'mjpeg');
+  const c = watch(2, 'wall');
   assert.equal(hub.viewerTotal, 3);
   assert.deepEqual(hub.viewerCounts(), [
     { room: 'live-cam1', mjpeg: 1, ws: 1, wall: 0 },
