@@ -5,6 +5,7 @@ import v8 from 'node:v8';
 import { loadConfig, settings, settingsHelp } from './config.js';
 import { runCameraCommand, CAMERA_HELP } from './camera/command.js';
 import { CONTROL_HELP, runControl } from './cli/control.js';
+import { wsBase } from './control/urls.js';
 import { ConfigError, describeFailure } from './errors.js';
 import { startServer } from './primary/server.js';
 import { SERVER_NODE_FLAGS } from './nodeFlags.js';
@@ -43,7 +44,7 @@ async function serve(argv: string[]): Promise<void> {
   const log = createLogger(config.logLevel, { shard: 'primary' });
   const server = await startServer(config, log);
   const base = server.url;
-  const ws = base.replace(/^http/, 'ws');
+  const ws = wsBase(base);
   const token = server.generatedAdminToken;
   process.stderr.write(
     [

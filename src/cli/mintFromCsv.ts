@@ -52,7 +52,7 @@ export async function mintFromCsv(control: ControlService, config: Config, opts:
       throw new CodedError('invalid_field', `${err.message}\n${detail}`);
     }
     const base = publicBase(config, config.port);
-    writeSync(fd, keysCsv(opts.app, minted.map(({ key, secret }) => mintedView(base, opts.app, key, secret))));
+    writeSync(fd, keysCsv(opts.app, minted.map(({ key, secret }) => mintedView(base, key, secret))));
     closeSync(fd);
     return {
       app: opts.app,

@@ -55,8 +55,8 @@ export const BulkRevokeBody = z
 export type MintedKey = { id: string; streamKey: string; room: string; name: string; identity: string | null } & StreamUrls;
 
 /** A minted key as the API answers it (the secret shown this once). */
-export function mintedView(base: string, app: string, key: CameraKey, secret: string): MintedKey {
-  return { id: key.id, streamKey: secret, room: fullRoom(app, key.room), name: key.room, identity: key.identity, ...streamUrls(base, app, key.room) };
+export function mintedView(base: string, key: CameraKey, secret: string): MintedKey {
+  return { id: key.id, streamKey: secret, room: fullRoom(key.app, key.room), name: key.room, identity: key.identity, ...streamUrls(base, key.app, key.room) };
 }
 
 function refuse(what: string, total: number, items: BulkItemError[]): never {

@@ -5,7 +5,7 @@
 import { CodedError } from '../errors.js';
 import { fullRoom, type App } from '../keys.js';
 import { signPlayToken } from '../playToken.js';
-import { streamUrls } from './urls.js';
+import { streamUrls, wsBase } from './urls.js';
 
 const DEFAULT_TTL_SEC = 3600;
 const MAX_TTL_SEC = 24 * 3600;
@@ -35,6 +35,6 @@ export function roomPlayToken(app: App, name: string, ttlSec: number, base: stri
   return {
     ...minted,
     mjpegUrl: `${urls.mjpegUrl}?${q}`, frameUrl: `${urls.frameUrl}?${q}`, playerUrl: `${urls.playerUrl}?${q}`, embedUrl: `${urls.embedUrl}?${q}`,
-    viewerWsUrl: `${base.replace(/^http/, 'ws')}/live/ws?app=${encodeURIComponent(app.name)}&room=${encodeURIComponent(name)}&${q}`,
+    viewerWsUrl: `${wsBase(base)}/live/ws?app=${encodeURIComponent(app.name)}&room=${encodeURIComponent(name)}&${q}`,
   };
 }

@@ -7,15 +7,8 @@ import { CodedError } from '../errors.js';
 import { fullRoom } from '../keys.js';
 import type { CameraStats, RoomInfo } from '../protocol.js';
 import type { FrameArena } from '../slots.js';
-import { closeView, type CloseView } from './views.js';
+import { closeView, statsView, viewersView, type CloseView, type StatsView, type ViewerCounts } from './views.js';
 import { streamUrls, type StreamUrls } from './urls.js';
-
-/** Viewers of a room summed over the workers, by transport. */
-export interface ViewerCounts {
-  mjpeg: number;
-  ws: number;
-  wall: number;
-}
 
 /** One live room as the streams API shows it (and other nodes see it in the cluster view). */
 export interface StreamView extends StreamUrls {
@@ -36,7 +29,7 @@ export interface StreamView extends StreamUrls {
   bytes: number;
   droppedFrames: number;
   viewers: ViewerCounts & { total: number };
-  stats: { fps: number | null; rssi: number | null; heapFree: number | null; at: string } | null;
+  stats: StatsView | null;
   keyId: string | null;
   identity: string | null;
   remoteAddress: string | null;
@@ -67,7 +60,7 @@ function streamView(live: StreamSources, info: RoomInfo, viewers: Map<string, Vi
   const camera = live.cameras.byRoom(info.room);
   const rates = live.rates.get(info.room);
   const last = live.arena.lastReceivedAt(info.slot);
-  const v = viewers.get(info.room) ?? { mjpeg: 0, ws: 0, wall: 0 };
+  const v = viewers.get(info.room);
   return {
     type: 'ws-mjpeg',
     streamId: info.streamId,
@@ -84,8 +77,8 @@ function streamView(live: StreamSources, info: RoomInfo, viewers: Map<string, Vi
     frames: live.arena.latestSeq(info.slot),
     bytes: live.arena.bytesPublished(info.slot),
     droppedFrames: live.arena.drops(info.slot),
-    viewers: { mjpeg: v.mjpeg, ws: v.ws, wall: v.wall, total: v.mjpeg + v.ws + v.wall },
-    stats: camera?.stats ? { fps: camera.stats.fps ?? null, rssi: camera.stats.rssi ?? null, heapFree: camera.stats.heapFree ?? null, at: new Date(camera.stats.at).toISOString() } : null,
+    viewers: viewersView(v),
+    stats: statsView(camera?.stats),
     keyId: camera?.keyId ?? null,
     identity: camera?.identity ?? null,
     remoteAddress: camera?.ip ?? null,

@@ -8,8 +8,13 @@ export interface StreamUrls {
   embedUrl: string;
 }
 
+/** The WebSocket form of the public base URL (http -> ws, https -> wss). */
+export function wsBase(base: string): string {
+  return base.replace(/^http/, 'ws');
+}
+
 export function streamUrls(base: string, app: string, room: string): StreamUrls {
-  const ws = base.replace(/^http/, 'ws');
+  const ws = wsBase(base);
   const path = `${encodeURIComponent(app)}/${encodeURIComponent(room)}`;
   return {
     wsUrl: `${ws}/ingest/ws`,

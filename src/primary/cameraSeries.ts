@@ -5,7 +5,7 @@ import type { WorkerInspect } from '../protocol.js';
 import type { FrameArena } from '../slots.js';
 import type { CameraSeries } from '../telemetry.js';
 import type { CameraRegistry } from './cameras.js';
-import type { ViewerCounts } from '../control/streams.js';
+import { viewersView, type ViewerCounts } from '../control/views.js';
 import type { RoomTable } from './rooms.js';
 import type { StreamRates } from './streamRates.js';
 
@@ -44,7 +44,7 @@ export async function cameraSeries({ rooms, arena, rates, cameras, viewerCounts 
       bytes: arena.bytesPublished(info.slot),
       drops: arena.drops(info.slot),
       frameAgeSec: last ? Math.max(0, now - last) / 1000 : 0,
-      viewers: v ? v.mjpeg + v.ws + v.wall : 0,
+      viewers: viewersView(v).total,
       reconnects: rooms.reconnects(info.room),
       rssi: camera?.stats?.rssi ?? null,
       heapFree: camera?.stats?.heapFree ?? null,

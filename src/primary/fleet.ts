@@ -8,8 +8,7 @@ import type { CameraKey, ControlStore } from '../keys.js';
 import { fullRoom } from '../keys.js';
 import type { RoomInfo } from '../protocol.js';
 import type { FrameArena } from '../slots.js';
-import type { ViewerCounts } from '../control/streams.js';
-import { closeView, type CloseView } from '../control/views.js';
+import { closeView, statsView, viewersView, type CloseView, type StatsView, type ViewerCounts } from '../control/views.js';
 import type { CameraRegistry, LastClose } from './cameras.js';
 import { ConnectHistory, DropWindow } from './fleetHistory.js';
 import type { RoomTable } from './rooms.js';
@@ -39,7 +38,7 @@ export interface FleetRoom {
   /** Measured over the last second. */
   fps: number | null;
   /** What the camera's last stats message said. */
-  stats: { fps: number | null; rssi: number | null; heapFree: number | null; at: string } | null;
+  stats: StatsView | null;
   /** Viewers of the room on every worker, by transport. */
   viewers: { mjpeg: number; ws: number; wall: number; total: number };
   lastClose: CloseView | null;
@@ -171,8 +170,8 @@ export class FleetHealth {
       identity: camera?.identity ?? keys.find((k) => k.identity)?.identity ?? null,
       keys: keys.map((k) => ({ id: k.id, live: camera?.keyId === k.id })),
       fps: state === 'live' ? Math.round(rates.get(room).fps * 10) / 10 : null,
-      stats: stats ? { fps: stats.fps ?? null, rssi, heapFree, at: new Date(stats.at).toISOString() } : null,
-      viewers: { mjpeg: v?.mjpeg ?? 0, ws: v?.ws ?? 0, wall: v?.wall ?? 0, total: (v?.mjpeg ?? 0) + (v?.ws ?? 0) + (v?.wall ?? 0) },
+      stats: statsView(stats),
+      viewers: viewersView(v),
       lastClose: closeView(lastClose),
       lastSeenAt: iso(lastFrame ? Math.round(lastFrame) : Math.max(lastClose?.at ?? 0, keySeen) || null),
       frameAgeMs: lastFrame ? Math.max(0, Math.round(now - lastFrame)) : null,

@@ -13,7 +13,7 @@ import type { FrameArena } from '../slots.js';
 import { PrimaryMetrics } from '../telemetry.js';
 import type { Tracing } from '../tracing.js';
 import { VERSION } from '../version.js';
-import type { ViewerCounts } from '../control/streams.js';
+import type { ViewerCounts } from '../control/views.js';
 import type { AcceptBalancer } from './acceptBalancer.js';
 import type { CameraRegistry } from './cameras.js';
 import { cameraSeries } from './cameraSeries.js';

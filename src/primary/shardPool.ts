@@ -111,7 +111,7 @@ export class ShardPool {
 
   /** Every live worker's metrics registry as JSON (what /metrics aggregates). */
   metrics(): Promise<object[][]> {
-    return Promise.all(this.#shards.filter((s) => s?.alive).map((s) => s!.request<object[]>({ kind: 'metrics' }).catch(() => [])));
+    return this.requestAll<object[]>({ kind: 'metrics' });
   }
 
   /** Graceful stop of every worker; false for one that did not exit within `timeoutMs` (the Shard's default when absent). */

@@ -28,7 +28,7 @@ export function bulkKeyRoutes(deps: ApiDeps, control: ControlService): Route[] {
         const body = validate(BulkMintBody, json());
         const minted = await control.bulkMint(app.name, body.cameras, { allowExistingRooms: body.allowExistingRooms });
         const base = deps.publicBase();
-        return ok(201, { app: app.name, minted: minted.length, limit: BULK_MAX, keys: minted.map(({ key, secret }) => mintedView(base, app.name, key, secret)) });
+        return ok(201, { app: app.name, minted: minted.length, limit: BULK_MAX, keys: minted.map(({ key, secret }) => mintedView(base, key, secret)) });
       }),
     },
     {

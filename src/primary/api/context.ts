@@ -14,7 +14,8 @@ import type { StreamRates } from '../streamRates.js';
 import type { ApiRequest, ApiResponse } from '../../protocol.js';
 import type { FrameArena } from '../../slots.js';
 import type { Logger } from '../../telemetry.js';
-import type { StreamView, ViewerCounts } from '../../control/streams.js';
+import type { StreamView } from '../../control/streams.js';
+import type { ViewerCounts } from '../../control/views.js';
 
 export interface ApiDeps {
   config: Config;

@@ -25,15 +25,10 @@ const AUTH_FAIL_PER_SEC = 1;
 
 /** Every route of the control API (the authorisation matrix test walks them all). */
 export function apiRoutes(deps: ApiDeps) {
-  // Read through `deps` at call time: the routes can be listed with a bare config (tests).
   const control = new ControlService({
-    get store() {
-      return deps.store;
-    },
+    store: deps.store,
     maxFrameBytes: deps.config.maxFrameBytes,
-    get log() {
-      return deps.log;
-    },
+    log: deps.log,
     publicBase: () => deps.publicBase(),
     live: {
       appsChanged: () => deps.appsChanged(),

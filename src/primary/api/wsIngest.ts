@@ -19,7 +19,7 @@ export function wsIngestRoutes(deps: ApiDeps, control: ControlService): Route[] 
       method: 'POST', pattern: '/api/v1/apps/:app/ws-ingest', scope: 'ingress:create',
       handler: async ({ params, json }) => {
         const { key, secret } = await control.mintKey(params.app!, json());
-        return ok(201, mintedView(deps.publicBase(), key.app, key, secret));
+        return ok(201, mintedView(deps.publicBase(), key, secret));
       },
     },
     {
