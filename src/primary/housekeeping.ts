@@ -19,14 +19,11 @@ export interface HousekeepingDeps {
   appsChanged(): void;
 }
 
-/** Why each kicked camera goes, with the message it gets (the control service's). */
-const GONE = KICK_MESSAGE;
-
 /** The cameras the store no longer admits, by reason (connection ids). */
-export function camerasToClose(deps: Pick<HousekeepingDeps, 'store' | 'cameras'>): Map<keyof typeof GONE, Set<number>> {
+export function camerasToClose(deps: Pick<HousekeepingDeps, 'store' | 'cameras'>): Map<keyof typeof KICK_MESSAGE, Set<number>> {
   const apps = new Map<string, App | undefined>();
-  const out = new Map<keyof typeof GONE, Set<number>>();
-  const close = (reason: keyof typeof GONE, connId: number): void => {
+  const out = new Map<keyof typeof KICK_MESSAGE, Set<number>>();
+  const close = (reason: keyof typeof KICK_MESSAGE, connId: number): void => {
     let set = out.get(reason);
     if (!set) out.set(reason, (set = new Set()));
     set.add(connId);
@@ -50,7 +47,7 @@ export function startHousekeeping(deps: HousekeepingDeps): () => void {
     if (now === revision) return;
     revision = now;
     deps.appsChanged();
-    for (const [reason, connIds] of camerasToClose(deps)) deps.cameras.kickWhere((x) => connIds.has(x.connId), reason satisfies CloseReasonToken, GONE[reason]);
+    for (const [reason, connIds] of camerasToClose(deps)) deps.cameras.kickWhere((x) => connIds.has(x.connId), reason satisfies CloseReasonToken, KICK_MESSAGE[reason]);
   }, HOUSEKEEPING_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);
